@@ -1,0 +1,94 @@
+package dev.pgoutbox.autoconfigure;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.replication.OutboxRelay;
+import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.schema.OutboxSchema;
+import dev.pgoutbox.schema.OutboxWriter;
+
+/**
+ * Auto-configuration of the outbox: the transaction-joining {@link OutboxPublisher} and
+ * the relay that hands committed messages to the application's {@link MessagePublisher}.
+ */
+@AutoConfiguration(after = { DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class })
+@ConditionalOnClass({ org.postgresql.PGConnection.class, DataSourceUtils.class, ObjectMapper.class })
+@ConditionalOnSingleCandidate(DataSource.class)
+@ConditionalOnProperty(prefix = "outbox", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(OutboxProperties.class)
+public class OutboxAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxSchema outboxSchema(OutboxProperties properties) {
+		return new OutboxSchema(OutboxSettings.table(properties), OutboxSettings.publication(properties));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxSchemaInitializer outboxSchemaInitializer(DataSource dataSource, OutboxSchema schema,
+			OutboxProperties properties) {
+		return new OutboxSchemaInitializer(dataSource, schema, properties.getSchemaInitialization());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(OutboxPublisher.class)
+	TransactionalOutboxPublisher outboxPublisher(DataSource dataSource, OutboxProperties properties,
+			ObjectProvider<ObjectMapper> objectMapper, OutboxSchemaInitializer schemaInitializer) {
+		long maxPayload = properties.getMaxPayloadSize().toBytes();
+		if (maxPayload < 1) {
+			throw new OutboxStartupException("Invalid outbox configuration: 'outbox.max-payload-size' must be positive",
+					"Correct the value in your application properties (the outbox.* keys).");
+		}
+		return new TransactionalOutboxPublisher(dataSource, new OutboxWriter(OutboxSettings.table(properties)),
+				objectMapper.getIfAvailable(ObjectMapper::new), maxPayload);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
+			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceProperties> dataSourceProperties,
+			OutboxSchemaInitializer schemaInitializer) {
+		MessagePublisher publisher = messagePublisher(messagePublishers);
+		RelaySettings settings = OutboxSettings.relay(properties);
+		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
+				dataSourceProperties.getIfAvailable());
+		return new OutboxRelayLifecycle(() -> new OutboxRelay(settings, connector, dataSource, publisher, null),
+				properties.getShutdownTimeout());
+	}
+
+	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {
+		MessagePublisher publisher = candidates.getIfUnique();
+		if (publisher != null) {
+			return publisher;
+		}
+		long count = candidates.stream().count();
+		if (count == 0) {
+			throw new OutboxStartupException(
+					"The outbox relay has nowhere to send messages: there is no MessagePublisher bean.",
+					"Define a bean that implements dev.pgoutbox.MessagePublisher and sends each message to your "
+							+ "broker (throwing when the broker does not take it), or set outbox.enabled=false.");
+		}
+		throw new OutboxStartupException(
+				"The outbox relay found " + count + " MessagePublisher beans and needs exactly one.",
+				"Keep one MessagePublisher bean, or mark the one the outbox should use as @Primary.");
+	}
+
+}

@@ -1,0 +1,321 @@
+package dev.pgoutbox.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for the outbox.
+ */
+@ConfigurationProperties("outbox")
+public class OutboxProperties {
+
+	/** Whether to enable the outbox: the publisher and the relay. */
+	private boolean enabled = true;
+
+	/** Schema of the outbox table. */
+	private String schema = "public";
+
+	/** Name of the outbox table. */
+	private String table = "outbox";
+
+	/** Whether to create the outbox tables and publication at startup when missing. */
+	private SchemaInitialization schemaInitialization = SchemaInitialization.ALWAYS;
+
+	/** Largest payload accepted by publish, as serialized JSON. */
+	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+	/** How long stop waits for the messages in flight to be delivered. */
+	private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+	private final Replication replication = new Replication();
+
+	private final Delivery delivery = new Delivery();
+
+	private final Cleanup cleanup = new Cleanup();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getSchema() {
+		return this.schema;
+	}
+
+	public void setSchema(String schema) {
+		this.schema = schema;
+	}
+
+	public String getTable() {
+		return this.table;
+	}
+
+	public void setTable(String table) {
+		this.table = table;
+	}
+
+	public SchemaInitialization getSchemaInitialization() {
+		return this.schemaInitialization;
+	}
+
+	public void setSchemaInitialization(SchemaInitialization schemaInitialization) {
+		this.schemaInitialization = schemaInitialization;
+	}
+
+	public DataSize getMaxPayloadSize() {
+		return this.maxPayloadSize;
+	}
+
+	public void setMaxPayloadSize(DataSize maxPayloadSize) {
+		this.maxPayloadSize = maxPayloadSize;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Replication getReplication() {
+		return this.replication;
+	}
+
+	public Delivery getDelivery() {
+		return this.delivery;
+	}
+
+	public Cleanup getCleanup() {
+		return this.cleanup;
+	}
+
+	/**
+	 * Whether the outbox creates its schema.
+	 */
+	public enum SchemaInitialization {
+
+		/** Create the tables and publication when missing. */
+		ALWAYS,
+
+		/** Create nothing; check at startup that the tables and publication exist. */
+		NEVER
+
+	}
+
+	/**
+	 * Replication settings.
+	 */
+	public static class Replication {
+
+		/** Name of the logical replication slot the relay reads from. */
+		private String slotName = "outbox_slot";
+
+		/** Name of the publication of the outbox table. */
+		private String publicationName = "outbox_pub";
+
+		/** JDBC URL for the replication connection. Defaults to the application's DataSource URL. */
+		private String url;
+
+		/** Login for the replication connection, which needs the REPLICATION attribute. Defaults to the DataSource's. */
+		private String username;
+
+		/** Password of the replication login. */
+		private String password;
+
+		/** Longest time between feedback messages to the server, also when idle. */
+		private Duration statusInterval = Duration.ofSeconds(10);
+
+		/** Delay before the first reconnection attempt after a failure. */
+		private Duration reconnectInitialDelay = Duration.ofMillis(500);
+
+		/** Longest delay between reconnection attempts. */
+		private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+
+		public String getSlotName() {
+			return this.slotName;
+		}
+
+		public void setSlotName(String slotName) {
+			this.slotName = slotName;
+		}
+
+		public String getPublicationName() {
+			return this.publicationName;
+		}
+
+		public void setPublicationName(String publicationName) {
+			this.publicationName = publicationName;
+		}
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
+		}
+
+		public String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(String username) {
+			this.username = username;
+		}
+
+		public String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(String password) {
+			this.password = password;
+		}
+
+		public Duration getStatusInterval() {
+			return this.statusInterval;
+		}
+
+		public void setStatusInterval(Duration statusInterval) {
+			this.statusInterval = statusInterval;
+		}
+
+		public Duration getReconnectInitialDelay() {
+			return this.reconnectInitialDelay;
+		}
+
+		public void setReconnectInitialDelay(Duration reconnectInitialDelay) {
+			this.reconnectInitialDelay = reconnectInitialDelay;
+		}
+
+		public Duration getReconnectMaxDelay() {
+			return this.reconnectMaxDelay;
+		}
+
+		public void setReconnectMaxDelay(Duration reconnectMaxDelay) {
+			this.reconnectMaxDelay = reconnectMaxDelay;
+		}
+
+	}
+
+	/**
+	 * Delivery settings.
+	 */
+	public static class Delivery {
+
+		/** Number of keys delivered in parallel. */
+		private int concurrency = 16;
+
+		/** Most messages held in memory between the slot and the publisher. */
+		private int bufferSize = 10_000;
+
+		private final Retry retry = new Retry();
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public int getBufferSize() {
+			return this.bufferSize;
+		}
+
+		public void setBufferSize(int bufferSize) {
+			this.bufferSize = bufferSize;
+		}
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+	}
+
+	/**
+	 * Retry settings for failed publish calls.
+	 */
+	public static class Retry {
+
+		/** Delay before the first retry of a failed message. */
+		private Duration initialDelay = Duration.ofMillis(200);
+
+		/** Factor by which the delay grows after each failure. */
+		private double multiplier = 2.0;
+
+		/** Longest delay between retries. */
+		private Duration maxDelay = Duration.ofSeconds(60);
+
+		/** Fraction by which each delay is randomly shortened or lengthened. */
+		private double jitter = 0.2;
+
+		public Duration getInitialDelay() {
+			return this.initialDelay;
+		}
+
+		public void setInitialDelay(Duration initialDelay) {
+			this.initialDelay = initialDelay;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+	}
+
+	/**
+	 * Settings for deleting delivered rows.
+	 */
+	public static class Cleanup {
+
+		/** Most delivered rows deleted in one statement. */
+		private int batchSize = 1000;
+
+		/** How often delivered rows are deleted. */
+		private Duration interval = Duration.ofSeconds(1);
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.pgoutbox.autoconfigure;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import org.springframework.context.SmartLifecycle;
+
+import dev.pgoutbox.replication.OutboxRelay;
+import dev.pgoutbox.replication.RelayState;
+
+/**
+ * Runs the {@link OutboxRelay} with the application context: started once the context
+ * is refreshed, without blocking startup; stopped gracefully, after the web server has
+ * stopped taking requests, so that messages written by the last requests are relayed.
+ */
+public class OutboxRelayLifecycle implements SmartLifecycle {
+
+	/** Starts after and stops before most beans, but after the web server's graceful shutdown. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	private final Supplier<OutboxRelay> relayFactory;
+
+	private final Duration shutdownTimeout;
+
+	private volatile OutboxRelay relay;
+
+	public OutboxRelayLifecycle(Supplier<OutboxRelay> relayFactory, Duration shutdownTimeout) {
+		this.relayFactory = relayFactory;
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (!isRunning()) {
+			OutboxRelay created = this.relayFactory.get();
+			created.start();
+			this.relay = created;
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		OutboxRelay running = this.relay;
+		if (running != null) {
+			running.stop(this.shutdownTimeout);
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		OutboxRelay current = this.relay;
+		return current != null && current.state() != RelayState.STOPPED;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Returns the relay of the current run.
+	 * @return the relay, or {@code null} before the first start
+	 */
+	public OutboxRelay getRelay() {
+		return this.relay;
+	}
+
+}

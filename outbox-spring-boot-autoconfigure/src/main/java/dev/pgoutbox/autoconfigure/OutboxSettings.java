@@ -1,0 +1,81 @@
+package dev.pgoutbox.autoconfigure;
+
+import java.time.Duration;
+
+import dev.pgoutbox.delivery.Backoff;
+import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.SqlIdentifier;
+
+/**
+ * Turns {@link OutboxProperties} into the engine's validated settings, naming the
+ * property at fault in every error.
+ */
+final class OutboxSettings {
+
+	private OutboxSettings() {
+	}
+
+	static OutboxTable table(OutboxProperties properties) {
+		return check(() -> new OutboxTable(SqlIdentifier.of(properties.getSchema(), "outbox.schema"),
+				SqlIdentifier.of(properties.getTable(), "outbox.table")));
+	}
+
+	static SqlIdentifier publication(OutboxProperties properties) {
+		return check(() -> SqlIdentifier.of(properties.getReplication().getPublicationName(),
+				"outbox.replication.publication-name"));
+	}
+
+	static RelaySettings relay(OutboxProperties properties) {
+		OutboxProperties.Replication replication = properties.getReplication();
+		OutboxProperties.Delivery delivery = properties.getDelivery();
+		OutboxProperties.Retry retry = delivery.getRetry();
+		positive(replication.getStatusInterval(), "outbox.replication.status-interval");
+		positive(properties.getShutdownTimeout(), "outbox.shutdown-timeout");
+		positive(retry.getInitialDelay(), "outbox.delivery.retry.initial-delay");
+		positive(replication.getReconnectInitialDelay(), "outbox.replication.reconnect-initial-delay");
+		positive(properties.getCleanup().getInterval(), "outbox.cleanup.interval");
+		atLeastOne(delivery.getConcurrency(), "outbox.delivery.concurrency");
+		atLeastOne(delivery.getBufferSize(), "outbox.delivery.buffer-size");
+		atLeastOne(properties.getCleanup().getBatchSize(), "outbox.cleanup.batch-size");
+		SqlIdentifier slot = check(() -> SqlIdentifier.of(replication.getSlotName(), "outbox.replication.slot-name"));
+		Backoff retryBackoff = check(() -> new Backoff(retry.getInitialDelay(), retry.getMultiplier(),
+				retry.getMaxDelay(), retry.getJitter()), "outbox.delivery.retry");
+		Backoff reconnect = check(() -> new Backoff(replication.getReconnectInitialDelay(), 2.0,
+				replication.getReconnectMaxDelay(), 0.2), "outbox.replication.reconnect-max-delay");
+		return new RelaySettings(table(properties), slot, publication(properties), replication.getStatusInterval(),
+				delivery.getConcurrency(), delivery.getBufferSize(), retryBackoff, reconnect,
+				properties.getCleanup().getBatchSize(), properties.getCleanup().getInterval());
+	}
+
+	private static void positive(Duration value, String property) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw invalid("'" + property + "' must be a positive duration, not " + value);
+		}
+	}
+
+	private static void atLeastOne(int value, String property) {
+		if (value < 1) {
+			throw invalid("'" + property + "' must be at least 1, not " + value);
+		}
+	}
+
+	private static <T> T check(java.util.function.Supplier<T> factory) {
+		return check(factory, null);
+	}
+
+	private static <T> T check(java.util.function.Supplier<T> factory, String prefix) {
+		try {
+			return factory.get();
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(((prefix != null) ? prefix + ": " : "") + ex.getMessage());
+		}
+	}
+
+	private static OutboxStartupException invalid(String description) {
+		return new OutboxStartupException("Invalid outbox configuration: " + description,
+				"Correct the value in your application properties (the outbox.* keys).");
+	}
+
+}

@@ -1,0 +1,11 @@
+package dev.pgoutbox.pgoutput;
+
+/**
+ * A message the outbox does not act on: Origin 'O', Type 'Y', Update 'U', Delete 'D',
+ * Truncate 'T', logical decoding Message 'M'.
+ *
+ * @param tag the message's tag byte
+ */
+public record Skipped(char tag) implements PgOutputMessage {
+
+}

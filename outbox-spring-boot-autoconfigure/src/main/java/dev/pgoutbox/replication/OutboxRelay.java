@@ -1,0 +1,304 @@
+package dev.pgoutbox.replication;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgoutbox.Lsn;
+import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.delivery.AckTracker;
+import dev.pgoutbox.delivery.DeliveryListener;
+import dev.pgoutbox.delivery.Dispatcher;
+import dev.pgoutbox.delivery.Envelope;
+
+/**
+ * Relays committed outbox rows from a logical replication slot to a
+ * {@link MessagePublisher}: the engine behind the starter, usable without Spring.
+ *
+ * <p>{@link #start()} returns at once; a thread of its own connects, creates the slot if
+ * needed, streams, and reconnects with backoff after failures. {@link #stop(Duration)}
+ * takes no new messages, lets those in flight finish up to the timeout, confirms the
+ * final position and closes the connection. A relay runs once. Thread-safe.
+ */
+public final class OutboxRelay {
+
+	private static final Logger logger = LoggerFactory.getLogger(OutboxRelay.class);
+
+	final RelaySettings settings;
+
+	final ReplicationConnector connector;
+
+	final DataSource dataSource;
+
+	final AckTracker tracker = new AckTracker(Lsn.ZERO);
+
+	final OutboxRowMapper mapper;
+
+	final SlotCatalog catalog;
+
+	final SnapshotBackfill backfill;
+
+	final DeliveredRowCleaner cleaner;
+
+	private final MessagePublisher publisher;
+
+	private final DeliveryListener listener;
+
+	private final Object signal = new Object();
+
+	private volatile Dispatcher dispatcher;
+
+	private volatile RelayState state = RelayState.NEW;
+
+	private volatile boolean stopRequested;
+
+	private volatile long stopDeadline;
+
+	private volatile Throwable lastError;
+
+	private Thread thread;
+
+	private ScheduledExecutorService cleanup;
+
+	/**
+	 * Creates a relay.
+	 * @param settings what to read and how, not {@code null}
+	 * @param connector opens replication connections, not {@code null}
+	 * @param dataSource ordinary connections to the same database, not {@code null}
+	 * @param publisher the application's publisher, not {@code null}
+	 * @param listener hears each delivery outcome, may be {@code null}
+	 */
+	public OutboxRelay(RelaySettings settings, ReplicationConnector connector, DataSource dataSource,
+			MessagePublisher publisher, DeliveryListener listener) {
+		if (settings == null || connector == null || dataSource == null || publisher == null) {
+			throw new IllegalArgumentException("'settings', 'connector', 'dataSource' and 'publisher' must not be null");
+		}
+		this.settings = settings;
+		this.connector = connector;
+		this.dataSource = dataSource;
+		this.publisher = publisher;
+		this.listener = listener;
+		this.mapper = new OutboxRowMapper(settings.table());
+		this.catalog = new SlotCatalog(settings.table(), settings.slot());
+		this.backfill = new SnapshotBackfill(dataSource, settings.table());
+		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
+	}
+
+	/**
+	 * Starts relaying on a thread of its own and returns at once.
+	 * @throws IllegalStateException if the relay was started before
+	 */
+	public synchronized void start() {
+		if (this.state != RelayState.NEW) {
+			throw new IllegalStateException("The outbox relay was already started");
+		}
+		String prefix = "outbox-" + this.settings.slot().name() + "-";
+		this.dispatcher = new Dispatcher(this.publisher, this.settings.concurrency(), this.settings.bufferCapacity(),
+				this.settings.retry(), new Listener(), prefix);
+		this.cleanup = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, prefix + "cleanup"));
+		long interval = this.settings.cleanupInterval().toMillis();
+		this.cleanup.scheduleWithFixedDelay(this.cleaner::deleteDelivered, interval, interval, TimeUnit.MILLISECONDS);
+		this.state = RelayState.STARTING;
+		this.thread = daemon(this::run, prefix + "relay");
+		this.thread.start();
+	}
+
+	/**
+	 * Stops the relay: reads no more, waits up to {@code timeout} for the messages taken,
+	 * confirms the final position to the server and closes the connection. Messages not
+	 * delivered by then are read again by the next consumer of the slot.
+	 * @param timeout how long to wait for messages in flight
+	 */
+	public void stop(Duration timeout) {
+		Thread running;
+		synchronized (this) {
+			running = this.thread;
+			if (running == null) {
+				this.state = RelayState.STOPPED;
+				return;
+			}
+		}
+		this.stopDeadline = System.nanoTime() + timeout.toNanos();
+		this.stopRequested = true;
+		synchronized (this.signal) {
+			this.signal.notifyAll();
+		}
+		try {
+			running.join(timeout.plusSeconds(10).toMillis());
+			if (running.isAlive()) {
+				running.interrupt();
+				running.join(TimeUnit.SECONDS.toMillis(5));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Returns the relay's state. @return the state */
+	public RelayState state() {
+		return this.state;
+	}
+
+	/** Returns the position up to which every message is delivered. @return the position */
+	public Lsn confirmed() {
+		return this.tracker.confirmed();
+	}
+
+	/** Returns the number of messages held between slot and publisher. @return the count */
+	public int held() {
+		Dispatcher current = this.dispatcher;
+		return (current != null) ? current.held() : 0;
+	}
+
+	/** Returns the number of publisher calls under way. @return the count */
+	public int inFlight() {
+		Dispatcher current = this.dispatcher;
+		return (current != null) ? current.inFlight() : 0;
+	}
+
+	/** Returns the last connection or stream failure. @return the failure, or {@code null} */
+	public Throwable lastError() {
+		return this.lastError;
+	}
+
+	/** Returns the slot's name. @return the slot's name */
+	public String slotName() {
+		return this.settings.slot().name();
+	}
+
+	boolean stopRequested() {
+		return this.stopRequested;
+	}
+
+	boolean pastStopDeadline() {
+		return this.stopRequested && System.nanoTime() - this.stopDeadline >= 0;
+	}
+
+	Duration untilStopDeadline() {
+		return Duration.ofNanos(Math.max(0, this.stopDeadline - System.nanoTime()));
+	}
+
+	Dispatcher dispatcher() {
+		return this.dispatcher;
+	}
+
+	void enter(RelayState state) {
+		this.state = state;
+	}
+
+	private void run() {
+		int failures = 0;
+		while (!this.stopRequested) {
+			try {
+				PGConnection connection = this.connector.open();
+				try {
+					new ReplicationSession(this, connection).run();
+					failures = 0;
+				}
+				finally {
+					closeQuietly(connection);
+				}
+			}
+			catch (InterruptedException ex) {
+				break;
+			}
+			catch (Exception ex) {
+				if (this.stopRequested) {
+					break;
+				}
+				failures++;
+				this.lastError = ex;
+				this.tracker.abandonOpen();
+				this.state = RelayState.RECONNECTING;
+				Duration delay = this.settings.reconnect().delay(failures);
+				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(), describe(ex),
+						delay.toMillis());
+				awaitStop(delay);
+			}
+		}
+		shutDown();
+	}
+
+	private void shutDown() {
+		this.state = RelayState.STOPPING;
+		try {
+			this.dispatcher.awaitDrained(untilStopDeadline());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.dispatcher.close();
+		this.cleanup.shutdownNow();
+		this.cleaner.deleteDelivered();
+		this.state = RelayState.STOPPED;
+		logger.info("Outbox relay on slot '{}' stopped; confirmed position {}", slotName(), confirmed().asString());
+	}
+
+	private void awaitStop(Duration delay) {
+		long deadline = System.nanoTime() + delay.toNanos();
+		synchronized (this.signal) {
+			long left;
+			while (!this.stopRequested && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.signal, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	static String describe(Throwable ex) {
+		String message = ex.getMessage();
+		return ex.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	private static void closeQuietly(PGConnection connection) {
+		try {
+			((java.sql.Connection) connection).close();
+		}
+		catch (Exception ex) {
+			logger.debug("Closing the replication connection failed", ex);
+		}
+	}
+
+	private static Thread daemon(Runnable task, String name) {
+		Thread thread = new Thread(task, name);
+		thread.setDaemon(true);
+		return thread;
+	}
+
+	/** Feeds deliveries to the cleaner and the log, then to the application's listener. */
+	private final class Listener implements DeliveryListener {
+
+		@Override
+		public void delivered(Envelope envelope, Duration duration) {
+			OutboxRelay.this.cleaner.add(envelope.message().id());
+			if (OutboxRelay.this.listener != null) {
+				OutboxRelay.this.listener.delivered(envelope, duration);
+			}
+		}
+
+		@Override
+		public void failed(Envelope envelope, Throwable error, int attempt, Duration retryIn) {
+			logger.warn("Publishing outbox message {} (type '{}', key '{}') failed on attempt {} ({}); retrying in {} ms",
+					envelope.message().id(), envelope.message().type(), envelope.message().key(), attempt,
+					describe(error), retryIn.toMillis());
+			if (OutboxRelay.this.listener != null) {
+				OutboxRelay.this.listener.failed(envelope, error, attempt, retryIn);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,110 @@
+package dev.pgoutbox.replication;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgoutbox.Lsn;
+import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.pgoutput.Insert;
+import dev.pgoutbox.pgoutput.Relation;
+import dev.pgoutbox.pgoutput.TupleData;
+import dev.pgoutbox.schema.OutboxTable;
+
+/**
+ * Turns decoded inserts into the outbox table into {@link OutboxMessage}s, learning the
+ * table's column layout from the stream's Relation messages.
+ *
+ * <p>Not thread-safe: used by the one reader thread.
+ */
+final class OutboxRowMapper {
+
+	private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+	};
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+
+	private final OutboxTable table;
+
+	private final Map<Integer, Layout> layouts = new HashMap<>();
+
+	OutboxRowMapper(OutboxTable table) {
+		this.table = table;
+	}
+
+	/**
+	 * Learns a relation; relations other than the outbox table are remembered as not ours.
+	 * @param relation the decoded Relation message
+	 */
+	void learn(Relation relation) {
+		boolean ours = this.table.schema().name().equals(relation.namespace())
+				&& this.table.table().name().equals(relation.name());
+		this.layouts.put(relation.oid(), ours ? Layout.of(relation) : Layout.NOT_OURS);
+	}
+
+	/**
+	 * Maps an insert read in the transaction that commits at {@code commitLsn}.
+	 * @return the message, or {@code null} if the insert is into another table
+	 * @throws IllegalStateException if no Relation message preceded the insert
+	 */
+	OutboxMessage map(Insert insert, Instant committedAt, Lsn commitLsn) {
+		Layout layout = this.layouts.get(insert.relationOid());
+		if (layout == null) {
+			throw new IllegalStateException("Insert for relation " + insert.relationOid()
+					+ " arrived before its Relation message; the stream is out of step");
+		}
+		if (layout == Layout.NOT_OURS) {
+			return null;
+		}
+		TupleData tuple = insert.tuple();
+		return message(tuple.value(layout.id), tuple.value(layout.type), tuple.value(layout.key),
+				tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn);
+	}
+
+	/**
+	 * Builds a message from the text forms of the outbox columns.
+	 */
+	static OutboxMessage message(String id, String type, String key, String payload, String headers,
+			Instant committedAt, Lsn lsn) {
+		return new OutboxMessage(UUID.fromString(id), type, key, payload, headers(headers), committedAt, lsn);
+	}
+
+	private static Map<String, String> headers(String json) {
+		if (json == null || json.equals("{}")) {
+			return Map.of();
+		}
+		try {
+			return JSON.readValue(json, HEADERS);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException("Outbox headers are not a JSON object of strings", ex);
+		}
+	}
+
+	/** Where each outbox column sits in a row of the relation. */
+	private record Layout(int id, int type, int key, int payload, int headers) {
+
+		static final Layout NOT_OURS = new Layout(-1, -1, -1, -1, -1);
+
+		static Layout of(Relation relation) {
+			return new Layout(index(relation, "id"), index(relation, "type"), index(relation, "msg_key"),
+					index(relation, "payload"), index(relation, "headers"));
+		}
+
+		private static int index(Relation relation, String column) {
+			int index = relation.indexOf(column);
+			if (index < 0) {
+				throw new IllegalStateException("The outbox table " + relation.namespace() + "." + relation.name()
+						+ " has no column '" + column + "'; create it with the DDL the outbox ships");
+			}
+			return index;
+		}
+
+	}
+
+}

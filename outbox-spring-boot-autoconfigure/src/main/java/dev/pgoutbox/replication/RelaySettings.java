@@ -1,0 +1,61 @@
+package dev.pgoutbox.replication;
+
+import java.time.Duration;
+
+import dev.pgoutbox.delivery.Backoff;
+import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.SqlIdentifier;
+
+/**
+ * Everything the relay needs to know, validated once.
+ *
+ * @param table the outbox table
+ * @param slot the replication slot's name
+ * @param publication the publication's name
+ * @param statusInterval the longest time between feedback messages to the server
+ * @param concurrency the number of delivery lanes working at once
+ * @param bufferCapacity the most messages held between the slot and the publisher
+ * @param retry the backoff between failed publish attempts of a message
+ * @param reconnect the backoff between failed connection attempts
+ * @param cleanupBatchSize the most delivered rows deleted in one statement
+ * @param cleanupInterval how often delivered rows are deleted
+ */
+public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
+		int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
+		Duration cleanupInterval) {
+
+	public RelaySettings {
+		requireNonNull(table, "table");
+		requireNonNull(slot, "slot");
+		requireNonNull(publication, "publication");
+		requireNonNull(retry, "retry");
+		requireNonNull(reconnect, "reconnect");
+		requirePositive(statusInterval, "statusInterval");
+		requirePositive(cleanupInterval, "cleanupInterval");
+		if (statusInterval.toMillis() > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException("'statusInterval' is too long");
+		}
+		if (concurrency < 1) {
+			throw new IllegalArgumentException("'concurrency' must be at least 1");
+		}
+		if (bufferCapacity < 1) {
+			throw new IllegalArgumentException("'bufferCapacity' must be at least 1");
+		}
+		if (cleanupBatchSize < 1) {
+			throw new IllegalArgumentException("'cleanupBatchSize' must be at least 1");
+		}
+	}
+
+	private static void requireNonNull(Object value, String name) {
+		if (value == null) {
+			throw new IllegalArgumentException("'" + name + "' must not be null");
+		}
+	}
+
+	private static void requirePositive(Duration value, String name) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException("'" + name + "' must be positive");
+		}
+	}
+
+}

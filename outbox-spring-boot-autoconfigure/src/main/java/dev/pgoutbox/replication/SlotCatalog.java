@@ -1,0 +1,101 @@
+package dev.pgoutbox.replication;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import dev.pgoutbox.Lsn;
+import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.SqlIdentifier;
+
+/**
+ * Reads and changes what the server and the slot-state table know of one replication
+ * slot, over an ordinary connection.
+ *
+ * <p>Immutable and thread-safe; each call uses the connection it is given.
+ */
+final class SlotCatalog {
+
+	private final SqlIdentifier slot;
+
+	private final String markSql;
+
+	private final String pendingSql;
+
+	SlotCatalog(OutboxTable table, SqlIdentifier slot) {
+		this.slot = slot;
+		this.markSql = "INSERT INTO " + table.qualifiedSlotState() + " (slot_name, backfill_pending, updated_at) "
+				+ "VALUES (?, ?, now()) ON CONFLICT (slot_name) DO UPDATE "
+				+ "SET backfill_pending = EXCLUDED.backfill_pending, updated_at = now()";
+		this.pendingSql = "SELECT backfill_pending FROM " + table.qualifiedSlotState() + " WHERE slot_name = ?";
+	}
+
+	/**
+	 * What the server reports of the slot.
+	 * @param plugin the output plugin
+	 * @param database the database the slot belongs to
+	 * @param confirmedFlush the confirmed position, {@link Lsn#ZERO} if none
+	 * @param walStatus the {@code wal_status}, {@code null} before PostgreSQL 13
+	 */
+	record SlotInfo(String plugin, String database, Lsn confirmedFlush, String walStatus) {
+
+		boolean isLost() {
+			return "lost".equals(this.walStatus);
+		}
+
+	}
+
+	/**
+	 * Returns the slot, or {@code null} if it does not exist.
+	 */
+	SlotInfo find(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(
+				"SELECT plugin, database, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status' "
+						+ "FROM pg_catalog.pg_replication_slots s WHERE slot_name = ?")) {
+			statement.setString(1, this.slot.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				if (!rs.next()) {
+					return null;
+				}
+				String confirmed = rs.getString(3);
+				return new SlotInfo(rs.getString(1), rs.getString(2),
+						(confirmed != null) ? Lsn.valueOf(confirmed) : Lsn.ZERO, rs.getString(4));
+			}
+		}
+	}
+
+	/**
+	 * Drops the slot; fails with SQLSTATE 55006 if another connection is using it.
+	 */
+	void drop(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+			statement.setString(1, this.slot.name());
+			statement.execute();
+		}
+	}
+
+	/**
+	 * Returns whether the slot's first read of the table began and did not finish.
+	 */
+	boolean isBackfillPending(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.pendingSql)) {
+			statement.setString(1, this.slot.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next() && rs.getBoolean(1);
+			}
+		}
+	}
+
+	/**
+	 * Records whether the slot's first read of the table is still to finish.
+	 */
+	void markBackfill(Connection connection, boolean pending) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.markSql)) {
+			statement.setString(1, this.slot.name());
+			statement.setBoolean(2, pending);
+			statement.executeUpdate();
+		}
+	}
+
+}

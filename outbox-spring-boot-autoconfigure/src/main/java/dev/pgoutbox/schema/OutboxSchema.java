@@ -1,0 +1,153 @@
+package dev.pgoutbox.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Creates or checks the outbox's tables and publication, from the DDL shipped as the
+ * resource {@code dev/pgoutbox/schema/outbox-postgresql.sql}.
+ *
+ * <p>Instances are immutable and thread-safe; each call uses the connection it is given.
+ */
+public final class OutboxSchema {
+
+	/** Classpath location of the DDL, for users who manage the schema with migrations. */
+	public static final String DDL_RESOURCE = "dev/pgoutbox/schema/outbox-postgresql.sql";
+
+	private final OutboxTable table;
+
+	private final SqlIdentifier publication;
+
+	public OutboxSchema(OutboxTable table, SqlIdentifier publication) {
+		if (table == null) {
+			throw new IllegalArgumentException("'table' must not be null");
+		}
+		if (publication == null) {
+			throw new IllegalArgumentException("'publication' must not be null");
+		}
+		this.table = table;
+		this.publication = publication;
+	}
+
+	/**
+	 * Returns the DDL with the configured names filled in, one statement per element.
+	 * @return the statements, tables first, the publication last
+	 */
+	public List<String> statements() {
+		String ddl = readResource()
+			.replace("${schema}", this.table.schema().quoted())
+			.replace("${slots_table}", new SqlIdentifier(this.table.table().name() + "_slots").quoted())
+			.replace("${table}", this.table.table().quoted())
+			.replace("${publication}", this.publication.quoted());
+		List<String> statements = new ArrayList<>();
+		StringBuilder current = new StringBuilder();
+		for (String line : ddl.split("\n")) {
+			String code = line.contains("--") ? line.substring(0, line.indexOf("--")) : line;
+			if (code.isBlank()) {
+				continue;
+			}
+			current.append(code.stripTrailing()).append('\n');
+			if (code.stripTrailing().endsWith(";")) {
+				statements.add(current.toString().strip().replaceAll(";$", ""));
+				current.setLength(0);
+			}
+		}
+		return List.copyOf(statements);
+	}
+
+	/**
+	 * Creates whatever of the tables and publication is missing. Safe to run from several
+	 * instances at once: a transaction-scoped advisory lock serializes them.
+	 * @param connection a connection in auto-commit mode, not {@code null}
+	 * @throws SQLException if the DDL fails
+	 */
+	public void create(Connection connection) throws SQLException {
+		boolean autoCommit = connection.getAutoCommit();
+		connection.setAutoCommit(false);
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("SELECT pg_advisory_xact_lock(hashtext('dev.pgoutbox.schema'))");
+			List<String> statements = statements();
+			for (int i = 0; i < statements.size() - 1; i++) {
+				statement.execute(statements.get(i));
+			}
+			if (!publicationExists(connection)) {
+				statement.execute(statements.get(statements.size() - 1));
+			}
+			connection.commit();
+		}
+		catch (SQLException ex) {
+			connection.rollback();
+			throw ex;
+		}
+		finally {
+			connection.setAutoCommit(autoCommit);
+		}
+	}
+
+	/**
+	 * Checks that the tables and the publication exist, for schemas managed elsewhere.
+	 * @param connection a connection, not {@code null}
+	 * @throws OutboxSchemaException naming what is missing and how to create it
+	 * @throws SQLException if the catalog cannot be read
+	 */
+	public void validate(Connection connection) throws SQLException {
+		List<String> missing = new ArrayList<>();
+		if (!tableExists(connection, this.table.table().name())) {
+			missing.add("table " + this.table.qualified());
+		}
+		if (!tableExists(connection, this.table.table().name() + "_slots")) {
+			missing.add("table " + this.table.qualifiedSlotState());
+		}
+		if (!publicationExists(connection)) {
+			missing.add("publication " + this.publication.quoted());
+		}
+		if (!missing.isEmpty()) {
+			throw new OutboxSchemaException("The outbox schema is incomplete: missing " + String.join(", ", missing)
+					+ ". Create it with the DDL in the classpath resource " + DDL_RESOURCE
+					+ ", or set outbox.schema-initialization=always to let the outbox create it.");
+		}
+	}
+
+	private boolean tableExists(Connection connection, String name) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(
+				"SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?")) {
+			statement.setString(1, this.table.schema().name());
+			statement.setString(2, name);
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next();
+			}
+		}
+	}
+
+	private boolean publicationExists(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?")) {
+			statement.setString(1, this.publication.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next();
+			}
+		}
+	}
+
+	private static String readResource() {
+		try (InputStream in = OutboxSchema.class.getClassLoader().getResourceAsStream(DDL_RESOURCE)) {
+			if (in == null) {
+				throw new IllegalStateException("Classpath resource " + DDL_RESOURCE + " is missing");
+			}
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

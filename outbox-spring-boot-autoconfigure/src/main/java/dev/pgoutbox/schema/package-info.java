@@ -1,0 +1,4 @@
+/**
+ * The outbox's tables and publication: validated names, DDL, and the JDBC insert.
+ */
+package dev.pgoutbox.schema;
