@@ -1,5 +1,7 @@
 package dev.pgoutbox;
 
+import java.util.regex.Pattern;
+
 /**
  * A position in PostgreSQL's write-ahead log (a log sequence number), compared as an
  * unsigned 64-bit value.
@@ -9,6 +11,8 @@ package dev.pgoutbox;
  * @param value the position as the server's unsigned 64-bit integer
  */
 public record Lsn(long value) implements Comparable<Lsn> {
+
+	private static final Pattern TEXT_FORM = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
 
 	/** The invalid position {@code 0/0}, also used for "nothing yet". */
 	public static final Lsn ZERO = new Lsn(0);
@@ -32,10 +36,10 @@ public record Lsn(long value) implements Comparable<Lsn> {
 		if (text == null) {
 			throw new IllegalArgumentException("'text' must not be null");
 		}
-		int slash = text.indexOf('/');
-		if (slash <= 0 || slash > 8 || text.length() - slash - 1 < 1 || text.length() - slash - 1 > 8) {
+		if (!TEXT_FORM.matcher(text).matches()) {
 			throw new IllegalArgumentException("'" + text + "' is not a WAL position such as 16/B374D848");
 		}
+		int slash = text.indexOf('/');
 		try {
 			long high = Long.parseLong(text.substring(0, slash), 16);
 			long low = Long.parseLong(text.substring(slash + 1), 16);

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.pgoutbox.MessagePublisher;
 
 /**
@@ -26,6 +29,8 @@ import dev.pgoutbox.MessagePublisher;
  * {@link #offer} waits for room. Thread-safe.
  */
 public final class Dispatcher implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
 
 	private final MessagePublisher publisher;
 
@@ -59,6 +64,9 @@ public final class Dispatcher implements AutoCloseable {
 			DeliveryListener listener, String threadNamePrefix) {
 		if (publisher == null) {
 			throw new IllegalArgumentException("'publisher' must not be null");
+		}
+		if (backoff == null) {
+			throw new IllegalArgumentException("'backoff' must not be null");
 		}
 		if (concurrency < 1) {
 			throw new IllegalArgumentException("'concurrency' must be at least 1");
@@ -230,14 +238,26 @@ public final class Dispatcher implements AutoCloseable {
 		Duration took = Duration.ofNanos(System.nanoTime() - start);
 		if (failure == null) {
 			envelope.transaction().done();
-			this.listener.delivered(envelope, took);
+			// heard before the message leaves the buffer, so that drained means every delivery was heard
+			notify(() -> this.listener.delivered(envelope, took));
 			succeeded(lane, envelope);
 		}
 		else {
+			Throwable error = failure;
 			int attempt = ++lane.failedAttempts;
 			Duration delay = this.backoff.delay(attempt);
-			this.listener.failed(envelope, failure, attempt, delay);
+			notify(() -> this.listener.failed(envelope, error, attempt, delay));
 			retryLater(lane, delay);
+		}
+	}
+
+	/** A listener that throws must not kill the delivery thread and strand its key. */
+	private static void notify(Runnable call) {
+		try {
+			call.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Delivery listener failed: {}", ex.toString());
 		}
 	}
 

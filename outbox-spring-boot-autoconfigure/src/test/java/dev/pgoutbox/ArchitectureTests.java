@@ -1,0 +1,69 @@
+package dev.pgoutbox;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The module's layering.
+ *
+ * <p>The rules are checked from {@code @ArchTest} methods rather than {@code @ArchTest}
+ * fields: Maven Surefire 3.5.3, which the build uses, silently runs no {@code @ArchTest}
+ * field (SUREFIRE-2298, TNG/ArchUnit#1442; fixed in 3.5.4), so field rules would pass
+ * without being checked.
+ */
+@AnalyzeClasses(packages = "dev.pgoutbox", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTests {
+
+	static final ArchRule ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING = noClasses().that()
+		.resideInAnyPackage("dev.pgoutbox", "dev.pgoutbox.pgoutput..", "dev.pgoutbox.replication..",
+				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("org.springframework..")
+		.because("only dev.pgoutbox.autoconfigure may know Spring; the engine runs without it");
+
+	static final ArchRule API_DEPENDS_ON_NO_OTHER_OUTBOX_PACKAGE = noClasses().that()
+		.resideInAPackage("dev.pgoutbox")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("dev.pgoutbox.*..")
+		.because("the public API must not expose the engine's internals");
+
+	static final ArchRule PACKAGES_ARE_FREE_OF_CYCLES = slices().matching("dev.pgoutbox.(*)..")
+		.should()
+		.beFreeOfCycles();
+
+	static final ArchRule DECODER_DEPENDS_ON_NOTHING_ABOVE_IT = noClasses().that()
+		.resideInAPackage("dev.pgoutbox.pgoutput..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.pgoutbox.replication..", "dev.pgoutbox.delivery..", "dev.pgoutbox.autoconfigure..")
+		.because("the pgoutput decoder is a leaf that only turns bytes into messages");
+
+	@ArchTest
+	void engineAndApiDoNotDependOnSpring(JavaClasses classes) {
+		ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING.check(classes);
+	}
+
+	@ArchTest
+	void apiDependsOnNoOtherOutboxPackage(JavaClasses classes) {
+		API_DEPENDS_ON_NO_OTHER_OUTBOX_PACKAGE.check(classes);
+	}
+
+	@ArchTest
+	void packagesAreFreeOfCycles(JavaClasses classes) {
+		PACKAGES_ARE_FREE_OF_CYCLES.check(classes);
+	}
+
+	@ArchTest
+	void decoderDependsOnNothingAboveIt(JavaClasses classes) {
+		DECODER_DEPENDS_ON_NOTHING_ABOVE_IT.check(classes);
+	}
+
+}
