@@ -19,14 +19,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.deadletter.DeadLetters;
+import dev.pgoutbox.deadletter.JdbcDeadLetters;
 import dev.pgoutbox.replication.OutboxRelay;
 import dev.pgoutbox.replication.RelaySettings;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxWriter;
 
 /**
- * Auto-configuration of the outbox: the transaction-joining {@link OutboxPublisher} and
- * the relay that hands committed messages to the application's {@link MessagePublisher}.
+ * Auto-configuration of the outbox: the transaction-joining {@link OutboxPublisher}, the
+ * relay that hands committed messages to the application's {@link MessagePublisher}, and
+ * the {@link DeadLetters} of messages parked after their last attempt.
  */
 @AutoConfiguration(after = { DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class })
 @ConditionalOnClass({ org.postgresql.PGConnection.class, DataSourceUtils.class, ObjectMapper.class })
@@ -59,6 +62,13 @@ public class OutboxAutoConfiguration {
 		}
 		return new TransactionalOutboxPublisher(dataSource, new OutboxWriter(OutboxSettings.table(properties)),
 				objectMapper.getIfAvailable(ObjectMapper::new), maxPayload);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DeadLetters outboxDeadLetters(DataSource dataSource, OutboxProperties properties,
+			OutboxSchemaInitializer schemaInitializer) {
+		return new JdbcDeadLetters(dataSource, OutboxSettings.table(properties));
 	}
 
 	@Bean

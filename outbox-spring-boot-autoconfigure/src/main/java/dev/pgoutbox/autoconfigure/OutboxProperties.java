@@ -214,6 +214,9 @@ public class OutboxProperties {
 		/** Most messages held in memory between the slot and the publisher. */
 		private int bufferSize = 10_000;
 
+		/** Longest a MessagePublisher call may take; a call that takes longer is interrupted and counts as failed. */
+		private Duration publishTimeout = Duration.ofSeconds(30);
+
 		private final Retry retry = new Retry();
 
 		public int getConcurrency() {
@@ -230,6 +233,14 @@ public class OutboxProperties {
 
 		public void setBufferSize(int bufferSize) {
 			this.bufferSize = bufferSize;
+		}
+
+		public Duration getPublishTimeout() {
+			return this.publishTimeout;
+		}
+
+		public void setPublishTimeout(Duration publishTimeout) {
+			this.publishTimeout = publishTimeout;
 		}
 
 		public Retry getRetry() {
@@ -254,6 +265,9 @@ public class OutboxProperties {
 
 		/** Fraction by which each delay is randomly shortened or lengthened. */
 		private double jitter = 0.2;
+
+		/** Most publish attempts of a message before it is parked in the dead-letter table; 0 retries forever. */
+		private int maxAttempts = 10;
 
 		public Duration getInitialDelay() {
 			return this.initialDelay;
@@ -285,6 +299,14 @@ public class OutboxProperties {
 
 		public void setJitter(double jitter) {
 			this.jitter = jitter;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
 		}
 
 	}

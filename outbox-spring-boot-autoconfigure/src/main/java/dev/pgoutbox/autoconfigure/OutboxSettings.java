@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.pgoutbox.delivery.Backoff;
 import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
@@ -17,8 +18,13 @@ final class OutboxSettings {
 	}
 
 	static OutboxTable table(OutboxProperties properties) {
-		return check(() -> new OutboxTable(SqlIdentifier.of(properties.getSchema(), "outbox.schema"),
-				SqlIdentifier.of(properties.getTable(), "outbox.table")));
+		return check(() -> {
+			OutboxTable table = new OutboxTable(SqlIdentifier.of(properties.getSchema(), "outbox.schema"),
+					SqlIdentifier.of(properties.getTable(), "outbox.table"));
+			// fails naming outbox.table when the name leaves no room for the dead-letter table's
+			OutboxSchema.deadLetterTable(table);
+			return table;
+		});
 	}
 
 	static SqlIdentifier publication(OutboxProperties properties) {
@@ -35,6 +41,11 @@ final class OutboxSettings {
 		positive(retry.getInitialDelay(), "outbox.delivery.retry.initial-delay");
 		positive(replication.getReconnectInitialDelay(), "outbox.replication.reconnect-initial-delay");
 		positive(properties.getCleanup().getInterval(), "outbox.cleanup.interval");
+		positive(delivery.getPublishTimeout(), "outbox.delivery.publish-timeout");
+		if (retry.getMaxAttempts() < 0) {
+			throw invalid("'outbox.delivery.retry.max-attempts' must be 0 (retry forever) or more, not "
+					+ retry.getMaxAttempts());
+		}
 		atLeastOne(delivery.getConcurrency(), "outbox.delivery.concurrency");
 		atLeastOne(delivery.getBufferSize(), "outbox.delivery.buffer-size");
 		atLeastOne(properties.getCleanup().getBatchSize(), "outbox.cleanup.batch-size");
@@ -45,7 +56,8 @@ final class OutboxSettings {
 				replication.getReconnectMaxDelay(), 0.2), "outbox.replication.reconnect-max-delay");
 		return new RelaySettings(table(properties), slot, publication(properties), replication.getStatusInterval(),
 				delivery.getConcurrency(), delivery.getBufferSize(), retryBackoff, reconnect,
-				properties.getCleanup().getBatchSize(), properties.getCleanup().getInterval());
+				properties.getCleanup().getBatchSize(), properties.getCleanup().getInterval(), retry.getMaxAttempts(),
+				delivery.getPublishTimeout());
 	}
 
 	private static void positive(Duration value, String property) {

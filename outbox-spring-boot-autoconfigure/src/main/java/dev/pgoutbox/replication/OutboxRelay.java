@@ -10,9 +10,12 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.deadletter.DeadLetterWriter;
+import dev.pgoutbox.deadletter.FailureText;
 import dev.pgoutbox.delivery.AckTracker;
 import dev.pgoutbox.delivery.DeliveryListener;
 import dev.pgoutbox.delivery.Dispatcher;
@@ -46,6 +49,8 @@ public final class OutboxRelay {
 	final SnapshotBackfill backfill;
 
 	final DeliveredRowCleaner cleaner;
+
+	final DeadLetterWriter deadLetters;
 
 	private final MessagePublisher publisher;
 
@@ -89,6 +94,7 @@ public final class OutboxRelay {
 		this.catalog = new SlotCatalog(settings.table(), settings.slot());
 		this.backfill = new SnapshotBackfill(dataSource, settings.table());
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
+		this.deadLetters = new DeadLetterWriter(dataSource, settings.table());
 	}
 
 	/**
@@ -101,7 +107,9 @@ public final class OutboxRelay {
 		}
 		String prefix = "outbox-" + this.settings.slot().name() + "-";
 		this.dispatcher = new Dispatcher(this.publisher, this.settings.concurrency(), this.settings.bufferCapacity(),
-				this.settings.retry(), new Listener(), prefix);
+				this.settings.delivery(),
+				(envelope, attempts, lastError) -> this.deadLetters.park(envelope.message(), attempts, lastError),
+				new Listener(), prefix);
 		this.cleanup = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, prefix + "cleanup"));
 		long interval = this.settings.cleanupInterval().toMillis();
 		this.cleanup.scheduleWithFixedDelay(this.cleaner::deleteDelivered, interval, interval, TimeUnit.MILLISECONDS);
@@ -196,15 +204,28 @@ public final class OutboxRelay {
 
 	private void run() {
 		int failures = 0;
+		boolean standingBy = false;
 		while (!this.stopRequested) {
 			try {
-				PGConnection connection = this.connector.open();
-				try {
-					new ReplicationSession(this, connection).run();
+				SlotLock lock = SlotLock.tryAcquire(this.connector.openOrdinary(), this.settings.slot());
+				if (lock == null) {
+					standingBy = standBy(standingBy);
 					failures = 0;
+					continue;
 				}
-				finally {
-					closeQuietly(connection);
+				try (lock) {
+					if (standingBy) {
+						logger.info("Outbox relay taking over slot '{}'", slotName());
+						standingBy = false;
+					}
+					PGConnection connection = this.connector.open();
+					try {
+						new ReplicationSession(this, connection, lock).run();
+						failures = 0;
+					}
+					finally {
+						closeQuietly(connection);
+					}
 				}
 			}
 			catch (InterruptedException ex) {
@@ -214,9 +235,15 @@ public final class OutboxRelay {
 				if (this.stopRequested) {
 					break;
 				}
+				this.tracker.abandonOpen();
+				if (isSlotInUse(ex)) {
+					// the lock was free but a walsender still holds the slot: its owner just died
+					// or runs without the lock; wait like any standby
+					standingBy = standBy(standingBy);
+					continue;
+				}
 				failures++;
 				this.lastError = ex;
-				this.tracker.abandonOpen();
 				this.state = RelayState.RECONNECTING;
 				Duration delay = this.settings.reconnect().delay(failures);
 				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(), describe(ex),
@@ -225,6 +252,34 @@ public final class OutboxRelay {
 			}
 		}
 		shutDown();
+	}
+
+	/**
+	 * Waits as a standby, logging only the change into standby.
+	 * @return {@code true}, the new standing-by flag
+	 */
+	private boolean standBy(boolean alreadyStandingBy) {
+		if (!alreadyStandingBy) {
+			logger.info("Slot '{}' is served by another instance; standing by", slotName());
+		}
+		this.state = RelayState.STANDBY;
+		awaitStop(standbyRetry());
+		return true;
+	}
+
+	private Duration standbyRetry() {
+		Duration cap = Duration.ofSeconds(5);
+		Duration max = this.settings.reconnect().max();
+		return (max.compareTo(cap) < 0) ? max : cap;
+	}
+
+	static boolean isSlotInUse(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof java.sql.SQLException sql && "55006".equals(sql.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void shutDown() {
@@ -278,7 +333,7 @@ public final class OutboxRelay {
 		return thread;
 	}
 
-	/** Feeds deliveries to the cleaner and the log, then to the application's listener. */
+	/** Feeds deliveries and parked messages to the cleaner and the log, then to the application's listener. */
 	private final class Listener implements DeliveryListener {
 
 		@Override
@@ -291,11 +346,26 @@ public final class OutboxRelay {
 
 		@Override
 		public void failed(Envelope envelope, Throwable error, int attempt, Duration retryIn) {
-			logger.warn("Publishing outbox message {} (type '{}', key '{}') failed on attempt {} ({}); retrying in {} ms",
-					envelope.message().id(), envelope.message().type(), envelope.message().key(), attempt,
-					describe(error), retryIn.toMillis());
+			// a broker outage fails every key at once: the first failure of a message and every
+			// tenth after it are enough to follow it at WARN
+			Level level = (attempt == 1 || attempt % 10 == 0) ? Level.WARN : Level.DEBUG;
+			logger.atLevel(level)
+				.log("Publishing outbox message {} (type '{}', key '{}') failed on attempt {} ({}); retrying in {} ms",
+						envelope.message().id(), envelope.message().type(), envelope.message().key(), attempt,
+						FailureText.describe(error, envelope.message().payload()), retryIn.toMillis());
 			if (OutboxRelay.this.listener != null) {
 				OutboxRelay.this.listener.failed(envelope, error, attempt, retryIn);
+			}
+		}
+
+		@Override
+		public void parked(Envelope envelope, int attempts, Throwable lastError) {
+			OutboxRelay.this.cleaner.add(envelope.message().id());
+			logger.warn("Parked outbox message {} (type '{}', key '{}') as a dead letter after {} failed attempts; "
+					+ "last error: {}", envelope.message().id(), envelope.message().type(), envelope.message().key(),
+					attempts, FailureText.describe(lastError, envelope.message().payload()));
+			if (OutboxRelay.this.listener != null) {
+				OutboxRelay.this.listener.parked(envelope, attempts, lastError);
 			}
 		}
 

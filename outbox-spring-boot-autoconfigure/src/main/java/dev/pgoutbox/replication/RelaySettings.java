@@ -3,6 +3,7 @@ package dev.pgoutbox.replication;
 import java.time.Duration;
 
 import dev.pgoutbox.delivery.Backoff;
+import dev.pgoutbox.delivery.DeliveryPolicy;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
@@ -19,10 +20,19 @@ import dev.pgoutbox.schema.SqlIdentifier;
  * @param reconnect the backoff between failed connection attempts
  * @param cleanupBatchSize the most delivered rows deleted in one statement
  * @param cleanupInterval how often delivered rows are deleted
+ * @param maxAttempts the most publish attempts of a message before it is parked as a dead
+ * letter, or {@code 0} for no limit
+ * @param publishTimeout the longest a publish call may take before it counts as failed
  */
 public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
 		int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
-		Duration cleanupInterval) {
+		Duration cleanupInterval, int maxAttempts, Duration publishTimeout) {
+
+	/** Attempts of a message before it is parked, unless configured otherwise. */
+	public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
+	/** Longest publish call, unless configured otherwise. */
+	public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(30);
 
 	public RelaySettings {
 		requireNonNull(table, "table");
@@ -44,6 +54,28 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 		if (cleanupBatchSize < 1) {
 			throw new IllegalArgumentException("'cleanupBatchSize' must be at least 1");
 		}
+		if (maxAttempts < 0) {
+			throw new IllegalArgumentException("'maxAttempts' must be 0 (no limit) or more");
+		}
+		requirePositive(publishTimeout, "publishTimeout");
+	}
+
+	/**
+	 * Creates settings with the default attempt limit and publish timeout.
+	 */
+	public RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
+			int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
+			Duration cleanupInterval) {
+		this(table, slot, publication, statusInterval, concurrency, bufferCapacity, retry, reconnect, cleanupBatchSize,
+				cleanupInterval, DEFAULT_MAX_ATTEMPTS, DEFAULT_PUBLISH_TIMEOUT);
+	}
+
+	/**
+	 * Returns how failing publish calls are treated.
+	 * @return the retry backoff, attempt limit and publish timeout
+	 */
+	public DeliveryPolicy delivery() {
+		return new DeliveryPolicy(this.retry, this.maxAttempts, this.publishTimeout);
 	}
 
 	private static void requireNonNull(Object value, String name) {

@@ -14,6 +14,9 @@ public enum RelayState {
 	/** Streaming from the slot. */
 	RUNNING,
 
+	/** Another instance serves the slot; this one waits to take over. */
+	STANDBY,
+
 	/** Lost its connection and waiting to try again. */
 	RECONNECTING,
 

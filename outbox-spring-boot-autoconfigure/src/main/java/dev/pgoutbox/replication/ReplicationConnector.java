@@ -42,6 +42,24 @@ public final class ReplicationConnector {
 	 * @throws SQLException if the connection fails
 	 */
 	public PGConnection open() throws SQLException {
+		Properties properties = login();
+		PGProperty.REPLICATION.set(properties, "database");
+		// the replication protocol accepts only the simple query protocol
+		PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
+		return connect(properties).unwrap(PGConnection.class);
+	}
+
+	/**
+	 * Opens an ordinary connection with the same login, for what must not depend on the
+	 * application's pool (the slot's advisory lock).
+	 * @return the connection, which the caller closes
+	 * @throws SQLException if the connection fails
+	 */
+	public java.sql.Connection openOrdinary() throws SQLException {
+		return connect(login());
+	}
+
+	private Properties login() {
 		Properties properties = new Properties();
 		if (this.username != null) {
 			PGProperty.USER.set(properties, this.username);
@@ -49,17 +67,18 @@ public final class ReplicationConnector {
 		if (this.password != null) {
 			PGProperty.PASSWORD.set(properties, this.password);
 		}
-		PGProperty.REPLICATION.set(properties, "database");
-		// the replication protocol accepts only the simple query protocol
-		PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
 		PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
 		PGProperty.APPLICATION_NAME.set(properties, "outbox-relay");
 		PGProperty.TCP_KEEP_ALIVE.set(properties, true);
+		return properties;
+	}
+
+	private java.sql.Connection connect(Properties properties) throws SQLException {
 		java.sql.Connection connection = new org.postgresql.Driver().connect(this.url, properties);
 		if (connection == null) {
 			throw new SQLException("The PostgreSQL driver did not accept the URL " + redact(this.url));
 		}
-		return connection.unwrap(PGConnection.class);
+		return connection;
 	}
 
 	/**

@@ -2,7 +2,9 @@ package dev.pgoutbox.replication;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +48,8 @@ final class ReplicationSession {
 
 	private final PGConnection connection;
 
+	private final SlotLock lock;
+
 	private final AckTracker tracker;
 
 	private final PgOutputDecoder decoder = new PgOutputDecoder();
@@ -56,13 +60,19 @@ final class ReplicationSession {
 
 	private long lastSentAt = System.nanoTime();
 
-	ReplicationSession(OutboxRelay relay, PGConnection connection) {
+	private long lockCheckedAt = System.nanoTime();
+
+	private long keepAliveNanos;
+
+	ReplicationSession(OutboxRelay relay, PGConnection connection, SlotLock lock) {
 		this.relay = relay;
 		this.connection = connection;
+		this.lock = lock;
 		this.tracker = relay.tracker;
 	}
 
 	void run() throws SQLException, InterruptedException {
+		this.keepAliveNanos = keepAliveInterval();
 		Lsn start = prepareSlot();
 		if (this.relay.stopRequested()) {
 			return;
@@ -106,6 +116,18 @@ final class ReplicationSession {
 				throw new SQLException("Replication slot '" + this.relay.slotName() + "' exists with output plugin '"
 						+ slot.plugin() + "', not pgoutput: drop it or set outbox.replication.slot-name to another name");
 			}
+			if (slot != null && !ordinary.getCatalog().equals(slot.database())) {
+				throw new SQLException("Replication slot '" + this.relay.slotName() + "' belongs to database '"
+						+ slot.database() + "', not '" + ordinary.getCatalog()
+						+ "': slot names are cluster-wide, so set outbox.replication.slot-name to another name");
+			}
+			if (slot != null && slot.isLost()) {
+				logger.warn("Replication slot '{}' was invalidated (wal_status=lost): the server removed WAL it still "
+						+ "needed; recreating it and delivering the rows still in the outbox table",
+						this.relay.slotName());
+				this.relay.catalog.drop(ordinary);
+				slot = null;
+			}
 			if (slot != null && this.relay.catalog.isBackfillPending(ordinary)) {
 				logger.warn("The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
 						this.relay.slotName());
@@ -146,6 +168,7 @@ final class ReplicationSession {
 		AckTracker.Transaction transaction = null;
 		Begin begin = null;
 		while (!this.relay.stopRequested() || (transaction != null && !this.relay.pastStopDeadline())) {
+			checkLock();
 			ByteBuffer buffer = stream.readPending();
 			if (buffer == null) {
 				if (transaction == null) {
@@ -187,6 +210,20 @@ final class ReplicationSession {
 		}
 	}
 
+	/**
+	 * Stops streaming once the slot's lock is lost (its session died): another instance
+	 * may take over, and two must not deliver from one slot.
+	 */
+	private void checkLock() throws SQLException {
+		long now = System.nanoTime();
+		if (now - this.lockCheckedAt >= this.relay.settings.statusInterval().toNanos()) {
+			this.lockCheckedAt = now;
+			if (!this.lock.isHeld()) {
+				throw new SQLException("Lost the session holding the lock of slot '" + this.relay.slotName() + "'");
+			}
+		}
+	}
+
 	private void finish(PGReplicationStream stream) throws SQLException, InterruptedException {
 		this.relay.enter(RelayState.STOPPING);
 		while (!this.relay.dispatcher().awaitDrained(OFFER_WAIT) && !this.relay.pastStopDeadline()) {
@@ -211,8 +248,22 @@ final class ReplicationSession {
 	}
 
 	/**
+	 * Returns how often to send feedback at the least: the status interval, or a third of
+	 * the server's {@code wal_sender_timeout} if that is shorter, so that a relay which
+	 * stops reading while its buffer is full is never taken for a dead client.
+	 */
+	private long keepAliveInterval() throws SQLException {
+		long status = this.relay.settings.statusInterval().toNanos();
+		try (Statement statement = ((Connection) this.connection).createStatement();
+				ResultSet rs = statement.executeQuery("SHOW wal_sender_timeout")) {
+			long timeout = rs.next() ? ServerDurations.parse(rs.getString(1)).toNanos() : 0;
+			return (timeout > 0) ? Math.min(status, timeout / 3) : status;
+		}
+	}
+
+	/**
 	 * Tells the server how far everything is delivered: at once when forced, otherwise
-	 * when the position moved (at most once a second) or a status interval has passed.
+	 * when the position moved (at most once a second) or a keep-alive interval has passed.
 	 */
 	private void feedback(PGReplicationStream stream, boolean force) throws SQLException {
 		completeBackfill();
@@ -222,7 +273,7 @@ final class ReplicationSession {
 		stream.setAppliedLSN(position);
 		long sinceLast = System.nanoTime() - this.lastSentAt;
 		if (force || (confirmed.compareTo(this.lastSent) > 0 && sinceLast >= MIN_FEEDBACK_GAP)
-				|| sinceLast >= this.relay.settings.statusInterval().toNanos()) {
+				|| sinceLast >= this.keepAliveNanos) {
 			stream.forceUpdateStatus();
 			this.lastSent = confirmed;
 			this.lastSentAt = System.nanoTime();

@@ -23,9 +23,13 @@ public final class OutboxSchema {
 	/** Classpath location of the DDL, for users who manage the schema with migrations. */
 	public static final String DDL_RESOURCE = "dev/pgoutbox/schema/outbox-postgresql.sql";
 
+	private static final String DEAD_LETTERS_SUFFIX = "_dead_letters";
+
 	private final OutboxTable table;
 
 	private final SqlIdentifier publication;
+
+	private final SqlIdentifier deadLetters;
 
 	public OutboxSchema(OutboxTable table, SqlIdentifier publication) {
 		if (table == null) {
@@ -36,6 +40,37 @@ public final class OutboxSchema {
 		}
 		this.table = table;
 		this.publication = publication;
+		this.deadLetters = deadLetterTable(table);
+	}
+
+	/**
+	 * Returns the name of the table that holds the outbox's dead letters, in the outbox
+	 * table's schema: the outbox table's name plus {@code _dead_letters}.
+	 * @param table the outbox table, not {@code null}
+	 * @return the dead-letter table's name
+	 * @throws IllegalArgumentException if the outbox table's name leaves no room for the
+	 * suffix within PostgreSQL's 63 characters
+	 */
+	public static SqlIdentifier deadLetterTable(OutboxTable table) {
+		if (table == null) {
+			throw new IllegalArgumentException("'table' must not be null");
+		}
+		String name = table.table().name();
+		int longest = 63 - DEAD_LETTERS_SUFFIX.length();
+		if (name.length() > longest) {
+			throw new IllegalArgumentException("'outbox.table' is '" + name + "', which is longer than " + longest
+					+ " characters: the dead-letter table takes its name plus \"" + DEAD_LETTERS_SUFFIX + "\"");
+		}
+		return new SqlIdentifier(name + DEAD_LETTERS_SUFFIX);
+	}
+
+	/**
+	 * Returns the qualified, quoted name of the table that holds the outbox's dead letters.
+	 * @param table the outbox table, not {@code null}
+	 * @return the name, such as {@code "public"."outbox_dead_letters"}
+	 */
+	public static String qualifiedDeadLetterTable(OutboxTable table) {
+		return table.schema().quoted() + "." + deadLetterTable(table).quoted();
 	}
 
 	/**
@@ -46,6 +81,7 @@ public final class OutboxSchema {
 		String ddl = readResource()
 			.replace("${schema}", this.table.schema().quoted())
 			.replace("${slots_table}", new SqlIdentifier(this.table.table().name() + "_slots").quoted())
+			.replace("${dead_letters_table}", this.deadLetters.quoted())
 			.replace("${table}", this.table.table().quoted())
 			.replace("${publication}", this.publication.quoted());
 		List<String> statements = new ArrayList<>();
@@ -106,6 +142,9 @@ public final class OutboxSchema {
 		}
 		if (!tableExists(connection, this.table.table().name() + "_slots")) {
 			missing.add("table " + this.table.qualifiedSlotState());
+		}
+		if (!tableExists(connection, this.deadLetters.name())) {
+			missing.add("table " + this.table.schema().quoted() + "." + this.deadLetters.quoted());
 		}
 		if (!publicationExists(connection)) {
 			missing.add("publication " + this.publication.quoted());

@@ -1,5 +1,6 @@
 -- Outbox schema for PostgreSQL 10 or later.
--- ${schema}, ${table} and ${publication} are replaced by the configured names, quoted.
+-- ${schema}, ${table} and ${publication} are replaced by the configured names, quoted;
+-- ${slots_table} and ${dead_letters_table} by the table's name plus "_slots" and "_dead_letters".
 -- To manage it with Flyway or Liquibase, copy this file into a migration with the names filled in,
 -- and set outbox.schema-initialization=never.
 
@@ -20,6 +21,21 @@ CREATE TABLE IF NOT EXISTS ${schema}.${slots_table} (
     slot_name        text        NOT NULL PRIMARY KEY,
     backfill_pending boolean     NOT NULL,
     updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+-- Messages that failed their last delivery attempt, kept until an operator replays or deletes
+-- them. The relay inserts a row here before it counts the message as done.
+CREATE TABLE IF NOT EXISTS ${schema}.${dead_letters_table} (
+    id           uuid        NOT NULL PRIMARY KEY,          -- the message's stable id, kept on replay
+    type         text        NOT NULL,
+    msg_key      text        NOT NULL,
+    payload      json        NOT NULL,
+    headers      jsonb,
+    committed_at timestamptz NOT NULL,                      -- commit time of the transaction that wrote it
+    lsn          text        NOT NULL,                      -- WAL position it was read at, such as 16/B374D848
+    attempts     integer     NOT NULL,
+    last_error   text,                                      -- class and message of the last failure, never the payload
+    parked_at    timestamptz NOT NULL DEFAULT now()
 );
 
 -- The relay reads inserts only: its own deletes of delivered rows are not replicated.

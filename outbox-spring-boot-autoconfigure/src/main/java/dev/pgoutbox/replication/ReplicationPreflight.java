@@ -1,0 +1,131 @@
+package dev.pgoutbox.replication;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import org.postgresql.PGConnection;
+
+import dev.pgoutbox.schema.SqlIdentifier;
+
+/**
+ * Checks before the relay starts that it can run: the login may open a replication
+ * connection, and the slot is usable or can be created. Each problem becomes a
+ * {@link ReplicationSetupException} that says how to fix it, so that a misconfigured
+ * application fails at startup instead of retrying in the background.
+ */
+public final class ReplicationPreflight {
+
+	private final ReplicationConnector connector;
+
+	private final DataSource dataSource;
+
+	private final SqlIdentifier slot;
+
+	public ReplicationPreflight(ReplicationConnector connector, DataSource dataSource, SqlIdentifier slot) {
+		this.connector = connector;
+		this.dataSource = dataSource;
+		this.slot = slot;
+	}
+
+	/**
+	 * Runs the checks.
+	 * @throws ReplicationSetupException naming the problem and its fix
+	 */
+	public void check() {
+		checkReplicationLogin();
+		try (Connection connection = this.dataSource.getConnection()) {
+			checkSlot(connection);
+		}
+		catch (SQLException ex) {
+			throw new ReplicationSetupException("Could not inspect replication slots: " + ex.getMessage(),
+					"Check that the database is reachable with the application's DataSource.", ex);
+		}
+	}
+
+	private void checkReplicationLogin() {
+		String user = (this.connector.username() != null) ? this.connector.username() : "(driver default)";
+		try {
+			PGConnection connection = this.connector.open();
+			((Connection) connection).close();
+		}
+		catch (SQLException ex) {
+			String state = (ex.getSQLState() != null) ? ex.getSQLState() : "";
+			String message = (ex.getMessage() != null) ? ex.getMessage() : ex.toString();
+			if (state.equals("42501") || (state.equals("28000") && message.contains("replication role"))) {
+				throw new ReplicationSetupException(
+						"The login '" + user + "' may not open a replication connection: it lacks the REPLICATION "
+								+ "attribute.",
+						"Run ALTER ROLE " + user + " WITH REPLICATION; (on Amazon RDS/Aurora: GRANT rds_replication TO "
+								+ user + ";), or set outbox.replication.username/password to a login that has it.",
+						ex);
+			}
+			if (state.equals("28P01")) {
+				throw new ReplicationSetupException("Password authentication failed for the replication login '"
+						+ user + "'.", "Check outbox.replication.password (or spring.datasource.password).", ex);
+			}
+			if (state.equals("28000")) {
+				throw new ReplicationSetupException("The server refused a replication connection for '" + user + "': "
+						+ message,
+						"Allow it in pg_hba.conf: logical replication connections match the database name, "
+								+ "not the keyword 'replication'.",
+						ex);
+			}
+			if (state.equals("53300")) {
+				throw new ReplicationSetupException("The server has no free WAL sender for the relay: " + message,
+						"Raise max_wal_senders (a restart is needed) or stop unused replication connections.", ex);
+			}
+			throw new ReplicationSetupException("Could not open a replication connection as '" + user + "': "
+					+ message, "Check outbox.replication.url, username and password, and that the server accepts "
+							+ "replication connections.", ex);
+		}
+	}
+
+	private void checkSlot(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(
+				"SELECT plugin, database FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
+			statement.setString(1, this.slot.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				if (rs.next()) {
+					checkExistingSlot(connection, rs.getString(1), rs.getString(2));
+					return;
+				}
+			}
+		}
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM pg_catalog.pg_replication_slots), "
+						+ "current_setting('max_replication_slots')::int, "
+						+ "(SELECT string_agg(slot_name, ', ') FROM pg_catalog.pg_replication_slots WHERE NOT active)")) {
+			rs.next();
+			long used = rs.getLong(1);
+			int max = rs.getInt(2);
+			if (used >= max) {
+				String inactive = rs.getString(3);
+				throw new ReplicationSetupException("All " + max + " replication slots of the server are in use, so the "
+						+ "relay cannot create slot '" + this.slot + "'."
+						+ ((inactive != null) ? " Inactive slots: " + inactive + "." : ""),
+						"Raise max_replication_slots (a restart is needed), or drop a slot no one uses with "
+								+ "SELECT pg_drop_replication_slot('name');",
+						null);
+			}
+		}
+	}
+
+	private void checkExistingSlot(Connection connection, String plugin, String database) throws SQLException {
+		if (!"pgoutput".equals(plugin)) {
+			throw new ReplicationSetupException("Replication slot '" + this.slot + "' exists with output plugin '" + plugin
+					+ "', but the outbox needs pgoutput.",
+					"Set outbox.replication.slot-name to another name, or drop the slot if nothing uses it.", null);
+		}
+		if (!connection.getCatalog().equals(database)) {
+			throw new ReplicationSetupException("Replication slot '" + this.slot + "' belongs to database '" + database
+					+ "', not '" + connection.getCatalog() + "'; slot names are shared by the whole server.",
+					"Set outbox.replication.slot-name to a name of this application's own.", null);
+		}
+	}
+
+}
