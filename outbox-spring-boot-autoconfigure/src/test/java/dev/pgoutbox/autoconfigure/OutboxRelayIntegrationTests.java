@@ -16,7 +16,6 @@ import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -28,6 +27,7 @@ import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.replication.OutboxRelay;
 import dev.pgoutbox.replication.RelayState;
 import dev.pgoutbox.testsupport.OutboxContexts;
+import dev.pgoutbox.testsupport.Probes;
 import dev.pgoutbox.testsupport.RecordingPublisher;
 import dev.pgoutbox.testsupport.TestPostgres;
 
@@ -47,7 +47,7 @@ class OutboxRelayIntegrationTests {
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
 			// written once the slot streams, so each message carries its own commit position
-			relayOf(context).awaitRunning(WAIT);
+			Probes.awaitState(context, RelayState.RUNNING, WAIT);
 			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
 			TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
 			UUID rolledBack = transaction.execute((status) -> {
@@ -78,13 +78,7 @@ class OutboxRelayIntegrationTests {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		// a first context with the relay switched off writes the backlog
 		List<UUID> written = new ArrayList<>();
-		OutboxContexts.runner(target)
-			.withBean("outboxRelayLifecycle", OutboxRelayLifecycle.class,
-					() -> new OutboxRelayLifecycle(() -> null, Duration.ZERO) {
-						@Override
-						public void start() {
-						}
-					})
+		OutboxContexts.withoutRelay(OutboxContexts.runner(target))
 			.run((context) -> {
 				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
 				for (int i = 0; i < 500; i++) {
@@ -109,7 +103,7 @@ class OutboxRelayIntegrationTests {
 				}
 			});
 			writer.start();
-			relayOf(context).awaitRunning(WAIT);
+			Probes.awaitState(context, RelayState.RUNNING, WAIT);
 			writing.set(false);
 			writer.join(TimeUnit.SECONDS.toMillis(30));
 			List<UUID> all = new ArrayList<>(written);
@@ -132,7 +126,7 @@ class OutboxRelayIntegrationTests {
 				List<Integer> live = publisher.received()
 					.stream()
 					.filter((m) -> m.key().equals(key) && m.type().equals("Live"))
-					.map((m) -> Integer.valueOf(m.payload().replaceAll("\\D", "")))
+					.map((m) -> Probes.numberIn(m.payload()))
 					.toList();
 				assertThat(live).isSorted();
 			}
@@ -171,7 +165,7 @@ class OutboxRelayIntegrationTests {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			OutboxRelay relay = relayOf(context).awaitRunning(WAIT);
+			OutboxRelay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
 			// the scenario is the idle time itself: five status intervals with nothing to read
 			long idleUntil = System.nanoTime() + Duration.ofMillis(1000).toNanos();
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - idleUntil >= 0);
@@ -194,7 +188,7 @@ class OutboxRelayIntegrationTests {
 			.withPropertyValues("outbox.shutdown-timeout=1s")
 			.withBean(MessagePublisher.class, () -> first)
 			.run((context) -> {
-				OutboxRelay relay = relayOf(context).awaitRunning(WAIT);
+				OutboxRelay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
 				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
 				first.setHook((message) -> {
 					if (message.key().equals("slow")) {
@@ -214,7 +208,7 @@ class OutboxRelayIntegrationTests {
 				assertThat(done).containsExactlyInAnyOrder(ids.get(0), ids.get(2), ids.get(3));
 				// the first transaction reaches the server; nothing from the slow one on does
 				Lsn firstCommit = first.received().get(0).lsn();
-				Awaitility.await().atMost(WAIT).until(() -> slotConfirmed(context, target).compareTo(firstCommit) > 0);
+				Awaitility.await().atMost(WAIT).until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot()).compareTo(firstCommit) > 0);
 				Lsn slowCommit = slow.get().lsn();
 				assertThat(first.received()).allSatisfy((message) -> {
 					if (!message.id().equals(ids.get(0))) {
@@ -222,7 +216,7 @@ class OutboxRelayIntegrationTests {
 					}
 				});
 				assertThat(relay.confirmed()).isLessThanOrEqualTo(slowCommit);
-				assertThat(slotConfirmed(context, target)).isLessThanOrEqualTo(slowCommit);
+				assertThat(Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())).isLessThanOrEqualTo(slowCommit);
 			});
 
 		RecordingPublisher second = new RecordingPublisher();
@@ -231,7 +225,7 @@ class OutboxRelayIntegrationTests {
 			// the slot's position moves on once the slow message is delivered
 			Awaitility.await()
 				.atMost(WAIT)
-				.until(() -> slotConfirmed(context, target).compareTo(second.received().get(0).lsn()) > 0);
+				.until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot()).compareTo(second.received().get(0).lsn()) > 0);
 		});
 	}
 
@@ -249,28 +243,6 @@ class OutboxRelayIntegrationTests {
 			assertThat(publisher.received()).extracting(OutboxMessage::lsn).containsOnly(publisher.received().get(0).lsn());
 			assertThat(publisher.payloadsByKey().get("k1")).containsExactly("{\"n\":1}", "{\"n\":3}");
 		});
-	}
-
-	static Lsn slotConfirmed(AssertableApplicationContext context, OutboxContexts.Target target) {
-		String value = TestPostgres.queryForString(context.getBean(DataSource.class),
-				"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + target.slot() + "'");
-		return (value != null) ? Lsn.valueOf(value) : Lsn.ZERO;
-	}
-
-	static RelayProbe relayOf(AssertableApplicationContext context) {
-		return new RelayProbe(context.getBean(OutboxRelayLifecycle.class));
-	}
-
-	record RelayProbe(OutboxRelayLifecycle lifecycle) {
-
-		OutboxRelay awaitRunning(Duration timeout) {
-			Awaitility.await()
-				.atMost(timeout)
-				.until(() -> this.lifecycle.getRelay() != null
-						&& this.lifecycle.getRelay().state() == RelayState.RUNNING);
-			return this.lifecycle.getRelay();
-		}
-
 	}
 
 }

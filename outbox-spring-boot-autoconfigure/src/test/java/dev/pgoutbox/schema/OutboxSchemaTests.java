@@ -15,12 +15,13 @@ class OutboxSchemaTests {
 	}
 
 	@Test
-	void createsTheOutboxTableThenTheSlotStateTableThenThePublication() {
+	void createsTheTablesThenThePublication() {
 		List<String> statements = schema("app", "events", "pub").statements();
-		assertThat(statements).hasSize(3);
+		assertThat(statements).hasSize(4);
 		assertThat(statements.get(0)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events\" (");
 		assertThat(statements.get(1)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_slots\" (");
-		assertThat(statements.get(2)).startsWith("CREATE PUBLICATION \"pub\" ");
+		assertThat(statements.get(2)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_dead_letters\" (");
+		assertThat(statements.get(3)).startsWith("CREATE PUBLICATION \"pub\" ");
 	}
 
 	@Test
@@ -59,6 +60,7 @@ class OutboxSchemaTests {
 		for (String statement : statements) {
 			String withoutQuotedNames = statement.replace("\"tenant_a\"", "")
 				.replace("\"evt_log_slots\"", "")
+				.replace("\"evt_log_dead_letters\"", "")
 				.replace("\"evt_log\"", "")
 				.replace("\"evt_pub\"", "");
 			assertThat(withoutQuotedNames).doesNotContain("tenant_a").doesNotContain("evt_log").doesNotContain("evt_pub");

@@ -1,5 +1,6 @@
 package dev.pgoutbox.testsupport;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -10,6 +11,7 @@ import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfigu
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
+import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 
 /**
  * Application contexts wired as a Spring Boot application would be, on a database of
@@ -41,16 +43,34 @@ public final class OutboxContexts {
 	 * with short intervals so that tests run quickly.
 	 */
 	public static ApplicationContextRunner runner(Target target) {
+		return runner(target.url(), TestPostgres.server().username(), TestPostgres.server().password(), target.slot());
+	}
+
+	/**
+	 * The runner with the relay kept from starting: the application writes, nothing reads.
+	 */
+	public static ApplicationContextRunner withoutRelay(ApplicationContextRunner runner) {
+		return runner.withBean("outboxRelayLifecycle", OutboxRelayLifecycle.class,
+				() -> new OutboxRelayLifecycle(() -> null, Duration.ZERO) {
+					@Override
+					public void start() {
+					}
+				});
+	}
+
+	/**
+	 * A runner like {@link #runner(Target)} on any server.
+	 */
+	public static ApplicationContextRunner runner(String url, String username, String password, String slot) {
 		ApplicationContextRunner runner = new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 					DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
 					JacksonAutoConfiguration.class, OutboxAutoConfiguration.class))
-			.withPropertyValues("spring.datasource.url=" + target.url(),
-					"spring.datasource.username=" + TestPostgres.server().username(),
-					"outbox.replication.slot-name=" + target.slot(), "outbox.replication.status-interval=200ms",
+			.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.username=" + username,
+					"spring.datasource.hikari.connection-timeout=5000", "outbox.replication.slot-name=" + slot,
+					"outbox.replication.status-interval=200ms", "outbox.replication.reconnect-max-delay=1s",
 					"outbox.delivery.retry.initial-delay=20ms", "outbox.delivery.retry.max-delay=200ms",
 					"outbox.cleanup.interval=100ms", "outbox.shutdown-timeout=5s");
-		String password = TestPostgres.server().password();
 		return (password != null) ? runner.withPropertyValues("spring.datasource.password=" + password) : runner;
 	}
 

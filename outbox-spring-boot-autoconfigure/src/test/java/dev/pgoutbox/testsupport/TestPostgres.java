@@ -107,6 +107,18 @@ public final class TestPostgres {
 		}
 	}
 
+	/**
+	 * Runs a statement that returns no rows on the given DataSource.
+	 */
+	public static void update(DataSource dataSource, String sql) {
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(sql + " failed", ex);
+		}
+	}
+
 	private static HikariDataSource single(String database) {
 		HikariDataSource dataSource = dataSource(database);
 		dataSource.setMaximumPoolSize(1);
