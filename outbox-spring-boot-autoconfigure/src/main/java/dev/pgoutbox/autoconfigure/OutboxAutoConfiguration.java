@@ -23,6 +23,7 @@ import dev.pgoutbox.deadletter.DeadLetters;
 import dev.pgoutbox.deadletter.JdbcDeadLetters;
 import dev.pgoutbox.replication.OutboxRelay;
 import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.replication.ReplicationPreflight;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxWriter;
 
@@ -81,7 +82,7 @@ public class OutboxAutoConfiguration {
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceProperties.getIfAvailable());
 		return new OutboxRelayLifecycle(() -> new OutboxRelay(settings, connector, dataSource, publisher, null),
-				properties.getShutdownTimeout());
+				properties.getShutdownTimeout(), new ReplicationPreflight(connector, dataSource, settings.slot()));
 	}
 
 	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {

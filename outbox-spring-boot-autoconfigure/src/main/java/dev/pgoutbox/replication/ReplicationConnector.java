@@ -1,6 +1,12 @@
 package dev.pgoutbox.replication;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.Properties;
 
 import org.postgresql.PGConnection;
@@ -31,9 +37,32 @@ public final class ReplicationConnector {
 			throw new IllegalArgumentException(
 					"'url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, not '" + redact(url) + "'");
 		}
-		this.url = url;
-		this.username = username;
-		this.password = password;
+		// the driver lets URL parameters win over connection properties: take the login out
+		// of the URL so that the configured one is used, and the modes replication needs
+		// cannot be overridden
+		Map<String, String> removed = new HashMap<>();
+		this.url = withoutParameters(url, removed, "user", "password", "replication", "preferQueryMode");
+		this.username = (username != null) ? username : removed.get("user");
+		this.password = (username != null) ? password : (password != null) ? password : removed.get("password");
+	}
+
+	private static String withoutParameters(String url, Map<String, String> removed, String... names) {
+		int query = url.indexOf('?');
+		if (query < 0) {
+			return url;
+		}
+		StringJoiner kept = new StringJoiner("&");
+		for (String parameter : url.substring(query + 1).split("&")) {
+			int equals = parameter.indexOf('=');
+			String name = URLDecoder.decode((equals < 0) ? parameter : parameter.substring(0, equals), StandardCharsets.UTF_8);
+			if (List.of(names).contains(name)) {
+				removed.put(name, (equals < 0) ? "" : URLDecoder.decode(parameter.substring(equals + 1), StandardCharsets.UTF_8));
+			}
+			else if (!parameter.isEmpty()) {
+				kept.add(parameter);
+			}
+		}
+		return url.substring(0, query) + ((kept.length() > 0) ? "?" + kept : "");
 	}
 
 	/**
