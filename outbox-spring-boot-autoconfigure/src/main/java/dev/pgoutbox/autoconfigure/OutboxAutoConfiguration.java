@@ -22,7 +22,9 @@ import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.deadletter.DeadLetters;
 import dev.pgoutbox.deadletter.JdbcDeadLetters;
 import dev.pgoutbox.replication.OutboxRelay;
+import dev.pgoutbox.delivery.DeliveryListener;
 import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.replication.ReplicationPreflight;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxWriter;
@@ -72,17 +74,32 @@ public class OutboxAutoConfiguration {
 		return new JdbcDeadLetters(dataSource, OutboxSettings.table(properties));
 	}
 
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	SlotMonitor outboxSlotMonitor(DataSource dataSource, OutboxProperties properties) {
+		return new SlotMonitor(dataSource, OutboxSettings.relay(properties).slot(), OutboxSettings.table(properties));
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
 			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceProperties> dataSourceProperties,
-			OutboxSchemaInitializer schemaInitializer) {
+			ObjectProvider<DeliveryListener> deliveryListeners, OutboxSchemaInitializer schemaInitializer) {
 		MessagePublisher publisher = messagePublisher(messagePublishers);
 		RelaySettings settings = OutboxSettings.relay(properties);
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceProperties.getIfAvailable());
-		return new OutboxRelayLifecycle(() -> new OutboxRelay(settings, connector, dataSource, publisher, null),
+		// listeners (metrics among them) are looked up at each start, not at bean creation
+		return new OutboxRelayLifecycle(() -> new OutboxRelay(settings, connector, dataSource, publisher,
+				CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList())),
 				properties.getShutdownTimeout(), new ReplicationPreflight(connector, dataSource, settings.slot()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxStatusReader outboxStatusReader(OutboxRelayLifecycle lifecycle, SlotMonitor monitor,
+			OutboxProperties properties) {
+		return new OutboxStatusReader(lifecycle, monitor, properties);
 	}
 
 	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {

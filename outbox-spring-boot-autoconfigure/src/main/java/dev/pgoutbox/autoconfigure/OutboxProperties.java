@@ -29,6 +29,10 @@ public class OutboxProperties {
 	/** How long stop waits for the messages in flight to be delivered. */
 	private Duration shutdownTimeout = Duration.ofSeconds(30);
 
+	private final Health health = new Health();
+
+	private final Metrics metrics = new Metrics();
+
 	private final Replication replication = new Replication();
 
 	private final Delivery delivery = new Delivery();
@@ -81,6 +85,14 @@ public class OutboxProperties {
 
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	public Replication getReplication() {
@@ -336,6 +348,65 @@ public class OutboxProperties {
 
 		public void setInterval(Duration interval) {
 			this.interval = interval;
+		}
+
+	}
+
+
+	/**
+	 * Health indicator settings.
+	 */
+	public static class Health {
+
+		/** Replication-slot lag (WAL bytes not yet confirmed) above which health is DOWN. */
+		private DataSize maxLag = DataSize.ofGigabytes(1);
+
+		/** Longest time the health check waits for the database. */
+		private Duration timeout = Duration.ofSeconds(2);
+
+		public DataSize getMaxLag() {
+			return this.maxLag;
+		}
+
+		public void setMaxLag(DataSize maxLag) {
+			this.maxLag = maxLag;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Metrics settings.
+	 */
+	public static class Metrics {
+
+		/** Whether to tag delivery metrics with the message type; keep off when types are unbounded. */
+		private boolean typeTag = false;
+
+		/** How often the slot's lag, retained WAL and dead letters are read for the gauges. */
+		private Duration slotRefreshInterval = Duration.ofSeconds(10);
+
+		public boolean isTypeTag() {
+			return this.typeTag;
+		}
+
+		public void setTypeTag(boolean typeTag) {
+			this.typeTag = typeTag;
+		}
+
+		public Duration getSlotRefreshInterval() {
+			return this.slotRefreshInterval;
+		}
+
+		public void setSlotRefreshInterval(Duration slotRefreshInterval) {
+			this.slotRefreshInterval = slotRefreshInterval;
 		}
 
 	}

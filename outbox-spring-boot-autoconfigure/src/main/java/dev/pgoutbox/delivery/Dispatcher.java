@@ -86,6 +86,8 @@ public final class Dispatcher implements AutoCloseable {
 
 	private boolean closed;
 
+	private boolean paused;
+
 	/**
 	 * Creates a dispatcher that retries every message until it goes through, with no
 	 * limit on how long a call takes.
@@ -232,6 +234,38 @@ public final class Dispatcher implements AutoCloseable {
 		this.lock.lock();
 		try {
 			return this.inFlight;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Pauses or resumes delivery: while paused no new publisher call starts (calls under
+	 * way finish), so messages pile up to the buffer's capacity and reading then waits.
+	 * @param paused whether to pause
+	 */
+	public void setPaused(boolean paused) {
+		this.lock.lock();
+		try {
+			this.paused = paused;
+			if (!paused) {
+				this.laneReady.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns whether delivery is paused.
+	 * @return {@code true} if paused
+	 */
+	public boolean isPaused() {
+		this.lock.lock();
+		try {
+			return this.paused;
 		}
 		finally {
 			this.lock.unlock();
@@ -473,7 +507,7 @@ public final class Dispatcher implements AutoCloseable {
 				Envelope envelope;
 				Dispatcher.this.lock.lock();
 				try {
-					while (Dispatcher.this.ready.isEmpty() && !Dispatcher.this.closed) {
+					while ((Dispatcher.this.ready.isEmpty() || Dispatcher.this.paused) && !Dispatcher.this.closed) {
 						Dispatcher.this.laneReady.awaitUninterruptibly();
 					}
 					if (Dispatcher.this.closed) {

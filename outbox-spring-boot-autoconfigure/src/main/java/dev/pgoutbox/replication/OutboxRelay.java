@@ -1,9 +1,11 @@
 package dev.pgoutbox.replication;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
@@ -67,6 +69,16 @@ public final class OutboxRelay {
 	private volatile long stopDeadline;
 
 	private volatile Throwable lastError;
+
+	private final AtomicLong delivered = new AtomicLong();
+
+	private final AtomicLong publishFailures = new AtomicLong();
+
+	private final AtomicLong parked = new AtomicLong();
+
+	private final AtomicLong reconnects = new AtomicLong();
+
+	private volatile Instant lastDeliveryAt;
 
 	private Thread thread;
 
@@ -172,6 +184,35 @@ public final class OutboxRelay {
 		return (current != null) ? current.inFlight() : 0;
 	}
 
+	/**
+	 * Returns what the relay has done since it started.
+	 * @return the counts, never {@code null}
+	 */
+	public RelayStatistics statistics() {
+		return new RelayStatistics(this.delivered.get(), this.publishFailures.get(), this.parked.get(),
+				this.reconnects.get(), this.lastDeliveryAt);
+	}
+
+	/**
+	 * Pauses or resumes delivery; while paused, reading stops once the buffer is full and
+	 * the slot's position holds, so the server retains WAL.
+	 * @param paused whether to pause
+	 */
+	public void setPaused(boolean paused) {
+		Dispatcher current = this.dispatcher;
+		if (current == null) {
+			throw new IllegalStateException("The outbox relay is not started");
+		}
+		current.setPaused(paused);
+		logger.info("Outbox relay on slot '{}' {}", slotName(), paused ? "paused" : "resumed");
+	}
+
+	/** Returns whether delivery is paused. @return {@code true} if paused */
+	public boolean isPaused() {
+		Dispatcher current = this.dispatcher;
+		return current != null && current.isPaused();
+	}
+
 	/** Returns the last connection or stream failure. @return the failure, or {@code null} */
 	public Throwable lastError() {
 		return this.lastError;
@@ -243,6 +284,7 @@ public final class OutboxRelay {
 					continue;
 				}
 				failures++;
+				this.reconnects.incrementAndGet();
 				this.lastError = ex;
 				this.state = RelayState.RECONNECTING;
 				Duration delay = this.settings.reconnect().delay(failures);
@@ -338,6 +380,8 @@ public final class OutboxRelay {
 
 		@Override
 		public void delivered(Envelope envelope, Duration duration) {
+			OutboxRelay.this.delivered.incrementAndGet();
+			OutboxRelay.this.lastDeliveryAt = Instant.now();
 			OutboxRelay.this.cleaner.add(envelope.message().id());
 			if (OutboxRelay.this.listener != null) {
 				OutboxRelay.this.listener.delivered(envelope, duration);
@@ -346,6 +390,7 @@ public final class OutboxRelay {
 
 		@Override
 		public void failed(Envelope envelope, Throwable error, int attempt, Duration retryIn) {
+			OutboxRelay.this.publishFailures.incrementAndGet();
 			// a broker outage fails every key at once: the first failure of a message and every
 			// tenth after it are enough to follow it at WARN
 			Level level = (attempt == 1 || attempt % 10 == 0) ? Level.WARN : Level.DEBUG;
@@ -360,6 +405,8 @@ public final class OutboxRelay {
 
 		@Override
 		public void parked(Envelope envelope, int attempts, Throwable lastError) {
+			OutboxRelay.this.parked.incrementAndGet();
+			OutboxRelay.this.publishFailures.incrementAndGet();
 			OutboxRelay.this.cleaner.add(envelope.message().id());
 			logger.warn("Parked outbox message {} (type '{}', key '{}') as a dead letter after {} failed attempts; "
 					+ "last error: {}", envelope.message().id(), envelope.message().type(), envelope.message().key(),

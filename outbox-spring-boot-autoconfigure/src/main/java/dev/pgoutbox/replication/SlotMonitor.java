@@ -15,10 +15,12 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 import dev.pgoutbox.Lsn;
+import dev.pgoutbox.schema.OutboxSchema;
+import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
 /**
- * Reads a slot's {@link SlotStatus} from the server within a time limit, so that health
+ * Reads a slot's {@link SlotStatus}, and the number of dead letters, from the server within a time limit, so that health
  * checks and metrics never hang on a dead database. One read runs at a time; a caller
  * arriving while one is under way waits for it rather than starting another.
  *
@@ -26,9 +28,7 @@ import dev.pgoutbox.schema.SqlIdentifier;
  */
 public final class SlotMonitor implements AutoCloseable {
 
-	private static final String QUERY = "SELECT pg_current_wal_lsn()::text, s.active, s.confirmed_flush_lsn::text, "
-			+ "s.restart_lsn::text, to_jsonb(s) ->> 'wal_status', to_jsonb(s) ->> 'safe_wal_size', s.slot_name IS NOT NULL "
-			+ "FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = ?";
+	private final String query;
 
 	private final DataSource dataSource;
 
@@ -42,12 +42,22 @@ public final class SlotMonitor implements AutoCloseable {
 
 	private Future<SlotStatus> pending;
 
-	public SlotMonitor(DataSource dataSource, SqlIdentifier slot) {
-		if (dataSource == null || slot == null) {
-			throw new IllegalArgumentException("'dataSource' and 'slot' must not be null");
+	/**
+	 * Creates a monitor.
+	 * @param dataSource connections to the outbox's database
+	 * @param slot the slot to watch
+	 * @param table the outbox table, whose dead letters are counted
+	 */
+	public SlotMonitor(DataSource dataSource, SqlIdentifier slot, OutboxTable table) {
+		if (dataSource == null || slot == null || table == null) {
+			throw new IllegalArgumentException("'dataSource', 'slot' and 'table' must not be null");
 		}
 		this.dataSource = dataSource;
 		this.slot = slot;
+		this.query = "SELECT pg_current_wal_lsn()::text, s.active, s.confirmed_flush_lsn::text, s.restart_lsn::text, "
+				+ "to_jsonb(s) ->> 'wal_status', to_jsonb(s) ->> 'safe_wal_size', s.slot_name IS NOT NULL, "
+				+ "(SELECT count(*) FROM " + OutboxSchema.qualifiedDeadLetterTable(table) + ") "
+				+ "FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = ?";
 	}
 
 	/**
@@ -82,14 +92,15 @@ public final class SlotMonitor implements AutoCloseable {
 
 	private SlotStatus query() throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
-				PreparedStatement statement = connection.prepareStatement(QUERY)) {
+				PreparedStatement statement = connection.prepareStatement(this.query)) {
 			statement.setQueryTimeout(10);
 			statement.setString(1, this.slot.name());
 			try (ResultSet rs = statement.executeQuery()) {
 				rs.next();
 				String safe = rs.getString(6);
 				return new SlotStatus(rs.getBoolean(7), rs.getBoolean(2), lsn(rs.getString(1)), lsn(rs.getString(3)),
-						lsn(rs.getString(4)), rs.getString(5), (safe != null) ? Long.valueOf(safe) : null, Instant.now());
+						lsn(rs.getString(4)), rs.getString(5), (safe != null) ? Long.valueOf(safe) : null, rs.getLong(8),
+						Instant.now());
 			}
 		}
 	}

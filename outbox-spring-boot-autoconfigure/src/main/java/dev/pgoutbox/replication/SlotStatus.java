@@ -17,10 +17,11 @@ import dev.pgoutbox.Lsn;
  * {@code null} before PostgreSQL 13
  * @param safeWalSize bytes of WAL that can still be written before the slot is in danger
  * of being lost, {@code null} when unlimited or unknown
+ * @param deadLetters messages parked in the dead-letter table
  * @param readAt when it was read
  */
 public record SlotStatus(boolean exists, boolean active, Lsn currentWal, Lsn confirmedFlush, Lsn restart,
-		String walStatus, Long safeWalSize, Instant readAt) {
+		String walStatus, Long safeWalSize, long deadLetters, Instant readAt) {
 
 	/**
 	 * Returns the bytes of WAL between the server's position and the confirmed one: what

@@ -1,0 +1,4 @@
+/**
+ * The {@code outbox} actuator endpoint.
+ */
+package dev.pgoutbox.autoconfigure.endpoint;

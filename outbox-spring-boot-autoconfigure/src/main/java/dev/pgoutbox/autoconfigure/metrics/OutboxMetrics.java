@@ -1,0 +1,195 @@
+package dev.pgoutbox.autoconfigure.metrics;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.DisposableBean;
+
+import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
+import dev.pgoutbox.delivery.DeliveryListener;
+import dev.pgoutbox.delivery.Envelope;
+import dev.pgoutbox.replication.OutboxRelay;
+import dev.pgoutbox.replication.RelayState;
+import dev.pgoutbox.replication.SlotMonitor;
+import dev.pgoutbox.replication.SlotStatus;
+
+/**
+ * Micrometer metrics of the outbox relay: slot lag and retained WAL, messages buffered,
+ * in flight and parked, the relay's state, delivery and failure counts, publish
+ * durations and commit-to-delivery latency. Every meter is tagged with the slot; the
+ * message type is a tag only when {@code outbox.metrics.type-tag} is on.
+ */
+public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableBean {
+
+	private final OutboxRelayLifecycle lifecycle;
+
+	private final SlotMonitor monitor;
+
+	private final Tags tags;
+
+	private final boolean typeTag;
+
+	private final Duration refreshInterval;
+
+	private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "outbox-metrics");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private volatile SlotStatus slot;
+
+	private volatile MeterRegistry registry;
+
+	private volatile Counter delivered;
+
+	private volatile Counter failures;
+
+	private volatile Counter parked;
+
+	public OutboxMetrics(OutboxRelayLifecycle lifecycle, SlotMonitor monitor, String slotName, boolean typeTag,
+			Duration refreshInterval) {
+		this.lifecycle = lifecycle;
+		this.monitor = monitor;
+		this.tags = Tags.of("slot", slotName);
+		this.typeTag = typeTag;
+		this.refreshInterval = refreshInterval;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.registry = registry;
+		slotGauge(registry, "outbox.replication.lag", "Bytes of WAL between the server's position and the slot's confirmed one",
+				SlotStatus::lagBytes);
+		slotGauge(registry, "outbox.replication.retained", "Bytes of WAL the server keeps for the slot",
+				SlotStatus::retainedBytes);
+		Gauge.builder("outbox.dead.letters", this, (metrics) -> (metrics.slot != null) ? metrics.slot.deadLetters() : Double.NaN)
+			.description("Messages parked in the dead-letter table")
+			.tags(this.tags)
+			.register(registry);
+		relayGauge(registry, "outbox.messages.buffered", "Messages held between the slot and the publisher",
+				OutboxRelay::held);
+		relayGauge(registry, "outbox.messages.in.flight", "MessagePublisher calls under way", OutboxRelay::inFlight);
+		for (RelayState state : RelayState.values()) {
+			Gauge.builder("outbox.relay.state", this, (metrics) -> (metrics.state() == state) ? 1 : 0)
+				.description("1 for the relay's current state, 0 for the others")
+				.tags(this.tags.and("state", state.name().toLowerCase(Locale.ROOT)))
+				.register(registry);
+		}
+		FunctionCounter.builder("outbox.reconnects", this.lifecycle,
+				(lifecycle) -> (lifecycle.getRelay() != null) ? lifecycle.getRelay().statistics().reconnects() : 0)
+			.description("Replication connections lost and opened again")
+			.tags(this.tags)
+			.register(registry);
+		this.delivered = Counter.builder("outbox.messages.delivered")
+			.description("Messages the MessagePublisher took")
+			.tags(this.tags)
+			.register(registry);
+		this.failures = Counter.builder("outbox.publish.failures")
+			.description("Failed MessagePublisher calls, each retried or parked")
+			.tags(this.tags)
+			.register(registry);
+		this.parked = Counter.builder("outbox.messages.parked")
+			.description("Messages parked as dead letters")
+			.tags(this.tags)
+			.register(registry);
+		long interval = this.refreshInterval.toMillis();
+		this.refresher.scheduleWithFixedDelay(this::refresh, 0, interval, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void delivered(Envelope envelope, Duration duration) {
+		MeterRegistry current = this.registry;
+		if (current == null) {
+			return;
+		}
+		Tags messageTags = messageTags(envelope);
+		(this.typeTag ? current.counter("outbox.messages.delivered", messageTags) : this.delivered).increment();
+		Timer.builder("outbox.publish")
+			.description("Duration of successful MessagePublisher calls")
+			.tags(messageTags)
+			.register(current)
+			.record(duration);
+		Duration latency = Duration.between(envelope.message().committedAt(), Instant.now());
+		Timer.builder("outbox.delivery.latency")
+			.description("Time from the commit that wrote a message to the end of its successful publish")
+			.tags(messageTags)
+			.publishPercentileHistogram()
+			.register(current)
+			.record(latency.isNegative() ? Duration.ZERO : latency);
+	}
+
+	@Override
+	public void failed(Envelope envelope, Throwable error, int attempt, Duration retryIn) {
+		MeterRegistry current = this.registry;
+		if (current != null) {
+			(this.typeTag ? current.counter("outbox.publish.failures", messageTags(envelope)) : this.failures)
+				.increment();
+		}
+	}
+
+	@Override
+	public void parked(Envelope envelope, int attempts, Throwable lastError) {
+		MeterRegistry current = this.registry;
+		if (current != null) {
+			// the last attempt failed too: it is reported here rather than to failed()
+			(this.typeTag ? current.counter("outbox.publish.failures", messageTags(envelope)) : this.failures)
+				.increment();
+			(this.typeTag ? current.counter("outbox.messages.parked", messageTags(envelope)) : this.parked).increment();
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.refresher.shutdownNow();
+	}
+
+	private Tags messageTags(Envelope envelope) {
+		return this.typeTag ? this.tags.and("type", envelope.message().type()) : this.tags;
+	}
+
+	private void refresh() {
+		try {
+			this.slot = this.monitor.read(this.refreshInterval);
+		}
+		catch (SQLException | RuntimeException ex) {
+			// the gauges keep the last reading; health reports the failure
+		}
+	}
+
+	private RelayState state() {
+		OutboxRelay relay = this.lifecycle.getRelay();
+		return (relay != null) ? relay.state() : RelayState.NEW;
+	}
+
+	private void slotGauge(MeterRegistry registry, String name, String description, ToDoubleFunction<SlotStatus> value) {
+		Gauge.builder(name, this, (metrics) -> (metrics.slot != null) ? value.applyAsDouble(metrics.slot) : Double.NaN)
+			.description(description)
+			.baseUnit("bytes")
+			.tags(this.tags)
+			.register(registry);
+	}
+
+	private void relayGauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OutboxRelay> value) {
+		Gauge.builder(name, this.lifecycle,
+				(lifecycle) -> (lifecycle.getRelay() != null) ? value.applyAsDouble(lifecycle.getRelay()) : 0)
+			.description(description)
+			.tags(this.tags)
+			.register(registry);
+	}
+
+}

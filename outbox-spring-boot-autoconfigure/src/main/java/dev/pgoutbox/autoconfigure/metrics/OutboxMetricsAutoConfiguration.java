@@ -1,0 +1,34 @@
+package dev.pgoutbox.autoconfigure.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
+import dev.pgoutbox.autoconfigure.OutboxProperties;
+import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
+import dev.pgoutbox.replication.SlotMonitor;
+
+/**
+ * Auto-configuration of the outbox's Micrometer metrics.
+ */
+@AutoConfiguration(after = { OutboxAutoConfiguration.class, MetricsAutoConfiguration.class,
+		CompositeMeterRegistryAutoConfiguration.class })
+@ConditionalOnClass({ MeterRegistry.class, MetricsAutoConfiguration.class })
+@ConditionalOnBean({ MeterRegistry.class, OutboxRelayLifecycle.class, SlotMonitor.class })
+public class OutboxMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxMetrics outboxMetrics(OutboxRelayLifecycle lifecycle, SlotMonitor monitor, OutboxProperties properties) {
+		return new OutboxMetrics(lifecycle, monitor, properties.getReplication().getSlotName(),
+				properties.getMetrics().isTypeTag(), properties.getMetrics().getSlotRefreshInterval());
+	}
+
+}

@@ -1,0 +1,4 @@
+/**
+ * The outbox's Micrometer metrics.
+ */
+package dev.pgoutbox.autoconfigure.metrics;
