@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.observation.ObservationRegistry;
 
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxPublisher;
@@ -57,14 +58,18 @@ public class OutboxAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(OutboxPublisher.class)
 	TransactionalOutboxPublisher outboxPublisher(DataSource dataSource, OutboxProperties properties,
-			ObjectProvider<ObjectMapper> objectMapper, OutboxSchemaInitializer schemaInitializer) {
+			ObjectProvider<ObjectMapper> objectMapper, ObjectProvider<ObservationRegistry> observationRegistry,
+			OutboxSchemaInitializer schemaInitializer) {
 		long maxPayload = properties.getMaxPayloadSize().toBytes();
 		if (maxPayload < 1) {
 			throw new OutboxStartupException("Invalid outbox configuration: 'outbox.max-payload-size' must be positive",
 					"Correct the value in your application properties (the outbox.* keys).");
 		}
-		return new TransactionalOutboxPublisher(dataSource, new OutboxWriter(OutboxSettings.table(properties)),
-				objectMapper.getIfAvailable(ObjectMapper::new), maxPayload);
+		TransactionalOutboxPublisher publisher = new TransactionalOutboxPublisher(dataSource,
+				new OutboxWriter(OutboxSettings.table(properties)), objectMapper.getIfAvailable(ObjectMapper::new),
+				maxPayload);
+		observationRegistry.ifAvailable(publisher::setObservationRegistry);
+		return publisher;
 	}
 
 	@Bean
@@ -84,8 +89,9 @@ public class OutboxAutoConfiguration {
 	@ConditionalOnMissingBean
 	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
 			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceProperties> dataSourceProperties,
-			ObjectProvider<DeliveryListener> deliveryListeners, OutboxSchemaInitializer schemaInitializer) {
-		MessagePublisher publisher = messagePublisher(messagePublishers);
+			ObjectProvider<DeliveryListener> deliveryListeners, ObjectProvider<ObservationRegistry> observationRegistry,
+			OutboxSchemaInitializer schemaInitializer) {
+		MessagePublisher publisher = observed(messagePublisher(messagePublishers), observationRegistry.getIfAvailable());
 		RelaySettings settings = OutboxSettings.relay(properties);
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceProperties.getIfAvailable());
@@ -100,6 +106,10 @@ public class OutboxAutoConfiguration {
 	OutboxStatusReader outboxStatusReader(OutboxRelayLifecycle lifecycle, SlotMonitor monitor,
 			OutboxProperties properties) {
 		return new OutboxStatusReader(lifecycle, monitor, properties);
+	}
+
+	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry) {
+		return (registry != null && !registry.isNoop()) ? new ObservedMessagePublisher(publisher, registry) : publisher;
 	}
 
 	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {

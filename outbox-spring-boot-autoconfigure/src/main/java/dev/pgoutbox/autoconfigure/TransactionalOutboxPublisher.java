@@ -4,11 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.SenderContext;
 
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
@@ -39,6 +45,8 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 
 	private final ObjectMapper objectMapper;
 
+	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
 	private final long maxPayloadBytes;
 
 	public TransactionalOutboxPublisher(DataSource dataSource, OutboxWriter writer, ObjectMapper objectMapper,
@@ -49,9 +57,17 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		this.maxPayloadBytes = maxPayloadBytes;
 	}
 
+	/**
+	 * Sets the registry for the {@code outbox.write} observation.
+	 * @param observationRegistry the registry, not {@code null}
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
 	@Override
 	public UUID publish(String type, String key, Object payload, Map<String, String> headers) {
-		return write(List.of(row(type, key, payload, headers))).get(0);
+		return observed(1, (traceHeaders) -> write(List.of(row(type, key, payload, headers, traceHeaders)))).get(0);
 	}
 
 	@Override
@@ -62,17 +78,37 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		if (messages.isEmpty()) {
 			return List.of();
 		}
-		List<OutboxWriter.Row> rows = new ArrayList<>(messages.size());
-		for (OutboundMessage message : messages) {
-			if (message == null) {
-				throw new OutboxWriteException("'messages' must not contain null");
+		return observed(messages.size(), (traceHeaders) -> {
+			List<OutboxWriter.Row> rows = new ArrayList<>(messages.size());
+			for (OutboundMessage message : messages) {
+				if (message == null) {
+					throw new OutboxWriteException("'messages' must not contain null");
+				}
+				rows.add(row(message.type(), message.key(), message.payload(), message.headers(), traceHeaders));
 			}
-			rows.add(row(message.type(), message.key(), message.payload(), message.headers()));
-		}
-		return write(rows);
+			return write(rows);
+		});
 	}
 
-	private OutboxWriter.Row row(String type, String key, Object payload, Map<String, String> headers) {
+	/**
+	 * Runs the write in an {@code outbox.write} observation when observations are on, so
+	 * that tracing puts the current trace context into the messages' headers.
+	 */
+	private List<UUID> observed(int count, Function<Map<String, String>, List<UUID>> write) {
+		if (this.observationRegistry.isNoop()) {
+			return write.apply(Map.of());
+		}
+		SenderContext<Map<String, String>> context = new SenderContext<>(Map::put);
+		context.setCarrier(new LinkedHashMap<>());
+		context.setRemoteServiceName("outbox");
+		return Observation.createNotStarted("outbox.write", () -> context, this.observationRegistry)
+			.contextualName("outbox write")
+			.highCardinalityKeyValue("outbox.messages", String.valueOf(count))
+			.observe(() -> write.apply(context.getCarrier()));
+	}
+
+	private OutboxWriter.Row row(String type, String key, Object payload, Map<String, String> headers,
+			Map<String, String> traceHeaders) {
 		requireText(type, "type", MAX_TYPE_LENGTH);
 		requireText(key, "key", MAX_KEY_LENGTH);
 		if (payload == null) {
@@ -85,6 +121,14 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 					+ this.maxPayloadBytes + " bytes (outbox.max-payload-size)");
 		}
 		String headersJson = null;
+		if (!traceHeaders.isEmpty()) {
+			// the writer's own headers win over trace headers of the same name
+			Map<String, String> merged = new LinkedHashMap<>(traceHeaders);
+			if (headers != null) {
+				merged.putAll(headers);
+			}
+			headers = merged;
+		}
 		if (headers != null && !headers.isEmpty()) {
 			headers.forEach((name, value) -> {
 				if (name == null || value == null) {
