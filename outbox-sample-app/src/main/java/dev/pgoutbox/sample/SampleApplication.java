@@ -1,16 +1,25 @@
 package dev.pgoutbox.sample;
 
+import java.time.Clock;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
 
 /**
- * A small service that writes business data and its messages in one transaction.
+ * A clinic service that writes its data and its events in one transaction and relays the
+ * events to Kafka through the outbox.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	public static void main(String[] args) {
 		SpringApplication.run(SampleApplication.class, args);
+	}
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
 	}
 
 }

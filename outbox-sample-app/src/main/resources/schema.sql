@@ -1,4 +1,0 @@
-CREATE TABLE IF NOT EXISTS greeting (
-    id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name text NOT NULL
-);
