@@ -12,11 +12,24 @@ import java.util.Map;
  * @param key the ordering key, not {@code null} or blank
  * @param payload the payload, serialized to JSON at {@code publish}; not {@code null}
  * @param headers the headers, not {@code null}, possibly empty
+ * @param partition the partition whose slot relays the message (a tenant id, say), or
+ * {@code null} for the partition {@code default}
  */
-public record OutboundMessage(String type, String key, Object payload, Map<String, String> headers) {
+public record OutboundMessage(String type, String key, Object payload, Map<String, String> headers, String partition) {
 
 	public OutboundMessage {
 		headers = (headers != null) ? Map.copyOf(headers) : Map.of();
+	}
+
+	/**
+	 * Creates a message in the partition {@code default}.
+	 * @param type the message type
+	 * @param key the ordering key
+	 * @param payload the payload
+	 * @param headers the headers
+	 */
+	public OutboundMessage(String type, String key, Object payload, Map<String, String> headers) {
+		this(type, key, payload, headers, null);
 	}
 
 	/**
@@ -39,7 +52,16 @@ public record OutboundMessage(String type, String key, Object payload, Map<Strin
 	public OutboundMessage withHeader(String name, String value) {
 		Map<String, String> copy = new LinkedHashMap<>(this.headers);
 		copy.put(name, value);
-		return new OutboundMessage(this.type, this.key, this.payload, copy);
+		return new OutboundMessage(this.type, this.key, this.payload, copy, this.partition);
+	}
+
+	/**
+	 * Returns a copy of this message in the given partition.
+	 * @param partition the partition key: lower-case letters, digits and underscores
+	 * @return the new message
+	 */
+	public OutboundMessage inPartition(String partition) {
+		return new OutboundMessage(this.type, this.key, this.payload, this.headers, partition);
 	}
 
 }

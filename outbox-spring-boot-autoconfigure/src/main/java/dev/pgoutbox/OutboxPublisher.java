@@ -36,6 +36,16 @@ public interface OutboxPublisher {
 	UUID publish(String type, String key, Object payload, Map<String, String> headers);
 
 	/**
+	 * Writes one message, with a partition if it names one.
+	 * @param message the message, not {@code null}
+	 * @return the message's stable id
+	 * @throws OutboxWriteException if the message is invalid or could not be written
+	 */
+	default UUID publish(OutboundMessage message) {
+		return publishAll(List.of(message)).get(0);
+	}
+
+	/**
 	 * Writes several messages in one statement batch; all or none are written.
 	 * @param messages the messages, not {@code null}, possibly empty
 	 * @return the messages' stable ids, in the order given

@@ -1,5 +1,10 @@
 package dev.pgoutbox.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
 import javax.sql.DataSource;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,6 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.observation.ObservationRegistry;
 
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.cluster.InstanceRegistry;
+import dev.pgoutbox.cluster.PartitionCoordinator;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.deadletter.DeadLetters;
 import dev.pgoutbox.deadletter.JdbcDeadLetters;
@@ -27,6 +34,7 @@ import dev.pgoutbox.delivery.DeliveryListener;
 import dev.pgoutbox.replication.RelaySettings;
 import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.replication.ReplicationPreflight;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxWriter;
 
@@ -45,7 +53,7 @@ public class OutboxAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	OutboxSchema outboxSchema(OutboxProperties properties) {
-		return new OutboxSchema(OutboxSettings.table(properties), OutboxSettings.publication(properties));
+		return new OutboxSchema(OutboxSettings.table(properties), OutboxSettings.partitions(properties));
 	}
 
 	@Bean
@@ -79,12 +87,6 @@ public class OutboxAutoConfiguration {
 		return new JdbcDeadLetters(dataSource, OutboxSettings.table(properties));
 	}
 
-	@Bean(destroyMethod = "close")
-	@ConditionalOnMissingBean
-	SlotMonitor outboxSlotMonitor(DataSource dataSource, OutboxProperties properties) {
-		return new SlotMonitor(dataSource, OutboxSettings.relay(properties).slot(), OutboxSettings.table(properties));
-	}
-
 	@Bean
 	@ConditionalOnMissingBean
 	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
@@ -95,17 +97,45 @@ public class OutboxAutoConfiguration {
 		RelaySettings settings = OutboxSettings.relay(properties);
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceProperties.getIfAvailable());
+		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
 		// listeners (metrics among them) are looked up at each start, not at bean creation
-		return new OutboxRelayLifecycle(() -> new OutboxRelay(settings, connector, dataSource, publisher,
-				CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList())),
-				properties.getShutdownTimeout(), new ReplicationPreflight(connector, dataSource, settings.slot()));
+		Function<OutboxPartition, OutboxRelay> relays = (partition) -> new OutboxRelay(settings.forPartition(partition),
+				connector, dataSource, publisher, CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList()));
+		ReplicationPreflight preflight = new ReplicationPreflight(connector, dataSource, partitions.get(0).slot());
+		if (partitions.size() == 1) {
+			return new OutboxRelayLifecycle(() -> relays.apply(partitions.get(0)), properties.getShutdownTimeout(),
+					preflight);
+		}
+		OutboxSettings.membership(properties);
+		OutboxProperties.Membership membership = properties.getMembership();
+		String instanceId = (membership.getInstanceId() != null) ? membership.getInstanceId() : defaultInstanceId();
+		PartitionCoordinator coordinator = new PartitionCoordinator(partitions, relays,
+				new InstanceRegistry(dataSource, OutboxSettings.table(properties)), instanceId,
+				membership.getHeartbeatInterval(), membership.getInstanceTimeout(), properties.getShutdownTimeout());
+		return new OutboxRelayLifecycle(coordinator, preflight);
+	}
+
+	private static String defaultInstanceId() {
+		String host;
+		try {
+			host = java.net.InetAddress.getLocalHost().getHostName();
+		}
+		catch (java.net.UnknownHostException ex) {
+			host = "instance";
+		}
+		return host + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	OutboxStatusReader outboxStatusReader(OutboxRelayLifecycle lifecycle, SlotMonitor monitor,
+	OutboxStatusReader outboxStatusReader(OutboxRelayLifecycle lifecycle, DataSource dataSource,
 			OutboxProperties properties) {
-		return new OutboxStatusReader(lifecycle, monitor, properties);
+		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
+		Map<String, SlotMonitor> monitors = new LinkedHashMap<>();
+		partitions.forEach((partition) -> monitors.put(partition.key(),
+				new SlotMonitor(dataSource, partition.slot(), OutboxSettings.table(properties))));
+		return new OutboxStatusReader(lifecycle, OutboxSettings.table(properties), partitions, monitors,
+				properties.getHealth().getMaxLag().toBytes());
 	}
 
 	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry) {

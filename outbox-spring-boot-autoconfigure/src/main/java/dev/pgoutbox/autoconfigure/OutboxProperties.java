@@ -1,6 +1,8 @@
 package dev.pgoutbox.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -32,6 +34,11 @@ public class OutboxProperties {
 	private final Health health = new Health();
 
 	private final Metrics metrics = new Metrics();
+
+	/** Partitions this instance may serve, each with a slot and publication of its own. */
+	private List<String> partitions = new ArrayList<>(List.of("default"));
+
+	private final Membership membership = new Membership();
 
 	private final Replication replication = new Replication();
 
@@ -93,6 +100,18 @@ public class OutboxProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public List<String> getPartitions() {
+		return this.partitions;
+	}
+
+	public void setPartitions(List<String> partitions) {
+		this.partitions = partitions;
+	}
+
+	public Membership getMembership() {
+		return this.membership;
 	}
 
 	public Replication getReplication() {
@@ -407,6 +426,47 @@ public class OutboxProperties {
 
 		public void setSlotRefreshInterval(Duration slotRefreshInterval) {
 			this.slotRefreshInterval = slotRefreshInterval;
+		}
+
+	}
+
+
+	/**
+	 * Settings for sharing partitions among instances.
+	 */
+	public static class Membership {
+
+		/** Id of this instance among those sharing the partitions. Defaults to the host name plus a random suffix. */
+		private String instanceId;
+
+		/** How often this instance records that it is alive and rebalances partitions. */
+		private Duration heartbeatInterval = Duration.ofSeconds(1);
+
+		/** Time without heartbeat after which an instance counts as dead and its partitions move. */
+		private Duration instanceTimeout = Duration.ofSeconds(10);
+
+		public String getInstanceId() {
+			return this.instanceId;
+		}
+
+		public void setInstanceId(String instanceId) {
+			this.instanceId = instanceId;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getInstanceTimeout() {
+			return this.instanceTimeout;
+		}
+
+		public void setInstanceTimeout(Duration instanceTimeout) {
+			this.instanceTimeout = instanceTimeout;
 		}
 
 	}

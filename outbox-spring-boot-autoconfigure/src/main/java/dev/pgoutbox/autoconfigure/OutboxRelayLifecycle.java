@@ -1,15 +1,18 @@
 package dev.pgoutbox.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
 
+import dev.pgoutbox.cluster.PartitionCoordinator;
 import dev.pgoutbox.replication.OutboxRelay;
 import dev.pgoutbox.replication.RelayState;
 import dev.pgoutbox.replication.ReplicationPreflight;
 import dev.pgoutbox.replication.ReplicationSetupException;
+import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Runs the {@link OutboxRelay} with the application context: started once the context
@@ -27,7 +30,11 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 
 	private final ReplicationPreflight preflight;
 
+	private final PartitionCoordinator coordinator;
+
 	private volatile OutboxRelay relay;
+
+	private volatile boolean coordinating;
 
 	public OutboxRelayLifecycle(Supplier<OutboxRelay> relayFactory, Duration shutdownTimeout) {
 		this(relayFactory, shutdownTimeout, null);
@@ -45,6 +52,19 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 		this.relayFactory = relayFactory;
 		this.shutdownTimeout = shutdownTimeout;
 		this.preflight = preflight;
+		this.coordinator = null;
+	}
+
+	/**
+	 * Creates the adapter for several partitions shared among instances.
+	 * @param coordinator runs the relays of the partitions this instance owns
+	 * @param preflight checks run once at startup; may be {@code null}
+	 */
+	public OutboxRelayLifecycle(PartitionCoordinator coordinator, ReplicationPreflight preflight) {
+		this.relayFactory = null;
+		this.shutdownTimeout = Duration.ZERO;
+		this.preflight = preflight;
+		this.coordinator = coordinator;
 	}
 
 	@Override
@@ -61,6 +81,13 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 
 	@Override
 	public synchronized void start() {
+		if (this.coordinator != null) {
+			if (!this.coordinating) {
+				this.coordinator.start();
+				this.coordinating = true;
+			}
+			return;
+		}
 		if (!isRunning()) {
 			OutboxRelay created = this.relayFactory.get();
 			created.start();
@@ -70,6 +97,13 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 
 	@Override
 	public synchronized void stop() {
+		if (this.coordinator != null) {
+			if (this.coordinating) {
+				this.coordinator.stop();
+				this.coordinating = false;
+			}
+			return;
+		}
 		OutboxRelay running = this.relay;
 		if (running != null) {
 			running.stop(this.shutdownTimeout);
@@ -78,6 +112,9 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 
 	@Override
 	public boolean isRunning() {
+		if (this.coordinator != null) {
+			return this.coordinating;
+		}
 		OutboxRelay current = this.relay;
 		return current != null && current.state() != RelayState.STOPPED;
 	}
@@ -88,11 +125,34 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 	}
 
 	/**
-	 * Returns the relay of the current run.
-	 * @return the relay, or {@code null} before the first start
+	 * Returns the relay of the current run; with several partitions, one of those running here.
+	 * @return the relay, or {@code null} if none runs
 	 */
 	public OutboxRelay getRelay() {
+		if (this.coordinator != null) {
+			return this.coordinator.relays().values().stream().findFirst().orElse(null);
+		}
 		return this.relay;
+	}
+
+	/**
+	 * Returns the relays running here, by partition.
+	 * @return the relays, empty if none runs
+	 */
+	public Map<String, OutboxRelay> getRelays() {
+		if (this.coordinator != null) {
+			return this.coordinator.relays();
+		}
+		OutboxRelay current = this.relay;
+		return (current != null) ? Map.of(OutboxPartition.DEFAULT, current) : Map.of();
+	}
+
+	/**
+	 * Returns the partition coordinator.
+	 * @return the coordinator, or {@code null} with the single partition {@code default}
+	 */
+	public PartitionCoordinator getCoordinator() {
+		return this.coordinator;
 	}
 
 }

@@ -1,10 +1,12 @@
 package dev.pgoutbox.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.pgoutbox.delivery.Backoff;
 import dev.pgoutbox.replication.RelaySettings;
 import dev.pgoutbox.schema.OutboxSchema;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
@@ -25,6 +27,22 @@ final class OutboxSettings {
 			OutboxSchema.deadLetterTable(table);
 			return table;
 		});
+	}
+
+	static List<OutboxPartition> partitions(OutboxProperties properties) {
+		SqlIdentifier slot = check(() -> SqlIdentifier.of(properties.getReplication().getSlotName(),
+				"outbox.replication.slot-name"));
+		return check(() -> OutboxPartition.of(slot, publication(properties), properties.getPartitions()));
+	}
+
+	static void membership(OutboxProperties properties) {
+		OutboxProperties.Membership membership = properties.getMembership();
+		positive(membership.getHeartbeatInterval(), "outbox.membership.heartbeat-interval");
+		positive(membership.getInstanceTimeout(), "outbox.membership.instance-timeout");
+		if (membership.getInstanceTimeout().compareTo(membership.getHeartbeatInterval().multipliedBy(2)) < 0) {
+			throw invalid("'outbox.membership.instance-timeout' must be at least twice "
+					+ "'outbox.membership.heartbeat-interval', or live instances would be taken for dead");
+		}
 	}
 
 	static SqlIdentifier publication(OutboxProperties properties) {

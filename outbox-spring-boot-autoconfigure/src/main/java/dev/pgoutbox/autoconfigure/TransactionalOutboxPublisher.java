@@ -25,6 +25,7 @@ import dev.pgoutbox.OutboundMessage;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.OutboxWriteException;
 import dev.pgoutbox.schema.MessageIds;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxWriter;
 
 /**
@@ -67,7 +68,7 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 
 	@Override
 	public UUID publish(String type, String key, Object payload, Map<String, String> headers) {
-		return observed(1, (traceHeaders) -> write(List.of(row(type, key, payload, headers, traceHeaders)))).get(0);
+		return observed(1, (traceHeaders) -> write(List.of(row(type, key, payload, headers, null, traceHeaders)))).get(0);
 	}
 
 	@Override
@@ -84,7 +85,8 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 				if (message == null) {
 					throw new OutboxWriteException("'messages' must not contain null");
 				}
-				rows.add(row(message.type(), message.key(), message.payload(), message.headers(), traceHeaders));
+				rows.add(row(message.type(), message.key(), message.payload(), message.headers(), message.partition(),
+						traceHeaders));
 			}
 			return write(rows);
 		});
@@ -108,7 +110,14 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 	}
 
 	private OutboxWriter.Row row(String type, String key, Object payload, Map<String, String> headers,
-			Map<String, String> traceHeaders) {
+			String partition, Map<String, String> traceHeaders) {
+		String partitionKey = (partition != null) ? partition : OutboxPartition.DEFAULT;
+		try {
+			OutboxPartition.checkKey(partitionKey, "partition");
+		}
+		catch (IllegalArgumentException ex) {
+			throw new OutboxWriteException(ex.getMessage());
+		}
 		requireText(type, "type", MAX_TYPE_LENGTH);
 		requireText(key, "key", MAX_KEY_LENGTH);
 		if (payload == null) {
@@ -137,7 +146,7 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 			});
 			headersJson = toJson(headers, type);
 		}
-		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson);
+		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson, partitionKey);
 	}
 
 	private String toJson(Object value, String type) {

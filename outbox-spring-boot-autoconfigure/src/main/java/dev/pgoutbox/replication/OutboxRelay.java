@@ -22,6 +22,7 @@ import dev.pgoutbox.delivery.AckTracker;
 import dev.pgoutbox.delivery.DeliveryListener;
 import dev.pgoutbox.delivery.Dispatcher;
 import dev.pgoutbox.delivery.Envelope;
+import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Relays committed outbox rows from a logical replication slot to a
@@ -102,9 +103,10 @@ public final class OutboxRelay {
 		this.dataSource = dataSource;
 		this.publisher = publisher;
 		this.listener = listener;
-		this.mapper = new OutboxRowMapper(settings.table());
+		this.mapper = new OutboxRowMapper(settings.table(), settings.partition());
 		this.catalog = new SlotCatalog(settings.table(), settings.slot());
-		this.backfill = new SnapshotBackfill(dataSource, settings.table());
+		this.backfill = new SnapshotBackfill(dataSource, settings.table(),
+				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null);
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
 		this.deadLetters = new DeadLetterWriter(dataSource, settings.table());
 	}

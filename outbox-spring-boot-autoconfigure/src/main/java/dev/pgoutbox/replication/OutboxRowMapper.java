@@ -31,10 +31,19 @@ final class OutboxRowMapper {
 
 	private final OutboxTable table;
 
+	private final String partition;
+
 	private final Map<Integer, Layout> layouts = new HashMap<>();
 
-	OutboxRowMapper(OutboxTable table) {
+	/**
+	 * Creates a mapper for the outbox table.
+	 * @param table the outbox table
+	 * @param partition the only partition to map, or {@code null} for every row; servers
+	 * before PostgreSQL 15 cannot filter a publication's rows, so the relay does it here
+	 */
+	OutboxRowMapper(OutboxTable table, String partition) {
 		this.table = table;
+		this.partition = partition;
 	}
 
 	/**
@@ -62,6 +71,9 @@ final class OutboxRowMapper {
 			return null;
 		}
 		TupleData tuple = insert.tuple();
+		if (this.partition != null && layout.partition >= 0 && !this.partition.equals(tuple.value(layout.partition))) {
+			return null;
+		}
 		return message(tuple.value(layout.id), tuple.value(layout.type), tuple.value(layout.key),
 				tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn);
 	}
@@ -87,13 +99,14 @@ final class OutboxRowMapper {
 	}
 
 	/** Where each outbox column sits in a row of the relation. */
-	private record Layout(int id, int type, int key, int payload, int headers) {
+	private record Layout(int id, int type, int key, int payload, int headers, int partition) {
 
-		static final Layout NOT_OURS = new Layout(-1, -1, -1, -1, -1);
+		static final Layout NOT_OURS = new Layout(-1, -1, -1, -1, -1, -1);
 
 		static Layout of(Relation relation) {
+			// a table from before partitions has no partition_key column: all its rows are 'default'
 			return new Layout(index(relation, "id"), index(relation, "type"), index(relation, "msg_key"),
-					index(relation, "payload"), index(relation, "headers"));
+					index(relation, "payload"), index(relation, "headers"), relation.indexOf("partition_key"));
 		}
 
 		private static int index(Relation relation, String column) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.pgoutbox.delivery.Backoff;
 import dev.pgoutbox.delivery.DeliveryPolicy;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
@@ -23,10 +24,11 @@ import dev.pgoutbox.schema.SqlIdentifier;
  * @param maxAttempts the most publish attempts of a message before it is parked as a dead
  * letter, or {@code 0} for no limit
  * @param publishTimeout the longest a publish call may take before it counts as failed
+ * @param partition the only partition to relay, or {@code null} for every row
  */
 public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
 		int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
-		Duration cleanupInterval, int maxAttempts, Duration publishTimeout) {
+		Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition) {
 
 	/** Attempts of a message before it is parked, unless configured otherwise. */
 	public static final int DEFAULT_MAX_ATTEMPTS = 10;
@@ -58,6 +60,27 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 			throw new IllegalArgumentException("'maxAttempts' must be 0 (no limit) or more");
 		}
 		requirePositive(publishTimeout, "publishTimeout");
+	}
+
+	/**
+	 * Creates settings for the whole outbox, not one partition of it.
+	 */
+	public RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
+			int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
+			Duration cleanupInterval, int maxAttempts, Duration publishTimeout) {
+		this(table, slot, publication, statusInterval, concurrency, bufferCapacity, retry, reconnect, cleanupBatchSize,
+				cleanupInterval, maxAttempts, publishTimeout, null);
+	}
+
+	/**
+	 * Returns these settings for one partition: its slot and publication, and only its rows.
+	 * @param partition the partition
+	 * @return the settings
+	 */
+	public RelaySettings forPartition(OutboxPartition partition) {
+		return new RelaySettings(this.table, partition.slot(), partition.publication(), this.statusInterval,
+				this.concurrency, this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize,
+				this.cleanupInterval, this.maxAttempts, this.publishTimeout, partition.filtered() ? partition.key() : null);
 	}
 
 	/**

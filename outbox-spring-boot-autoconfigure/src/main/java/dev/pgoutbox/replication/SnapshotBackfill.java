@@ -30,10 +30,12 @@ final class SnapshotBackfill {
 
 	private final String selectSql;
 
-	SnapshotBackfill(DataSource dataSource, OutboxTable table) {
+	SnapshotBackfill(DataSource dataSource, OutboxTable table, String partition) {
 		this.dataSource = dataSource;
+		// the partition key is checked to be letters, digits and underscores, so it is safe as a literal
 		this.selectSql = "SELECT id::text, type, msg_key, payload::text, headers::text, created_at FROM "
-				+ table.qualified() + " ORDER BY seq";
+				+ table.qualified() + ((partition != null) ? " WHERE partition_key = '" + partition + "'" : "")
+				+ " ORDER BY seq";
 	}
 
 	/** Receives each row read; may block to apply backpressure. */

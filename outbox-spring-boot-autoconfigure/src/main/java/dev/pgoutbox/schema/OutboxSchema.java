@@ -29,17 +29,43 @@ public final class OutboxSchema {
 
 	private final SqlIdentifier publication;
 
+	private final List<OutboxPartition> partitions;
+
 	private final SqlIdentifier deadLetters;
 
+	/**
+	 * Creates the schema of an outbox with the single partition {@code default}.
+	 * @param table the outbox table
+	 * @param publication the publication's name
+	 */
 	public OutboxSchema(OutboxTable table, SqlIdentifier publication) {
-		if (table == null) {
-			throw new IllegalArgumentException("'table' must not be null");
-		}
+		// the schema needs no slot name: the publication's stands in for it
+		this(table, List.of(new OutboxPartition(OutboxPartition.DEFAULT, requirePublication(publication), publication,
+				false)));
+	}
+
+	private static SqlIdentifier requirePublication(SqlIdentifier publication) {
 		if (publication == null) {
 			throw new IllegalArgumentException("'publication' must not be null");
 		}
+		return publication;
+	}
+
+	/**
+	 * Creates the schema of an outbox with the given partitions, one publication each.
+	 * @param table the outbox table
+	 * @param partitions the partitions, not empty
+	 */
+	public OutboxSchema(OutboxTable table, List<OutboxPartition> partitions) {
+		if (table == null) {
+			throw new IllegalArgumentException("'table' must not be null");
+		}
+		if (partitions == null || partitions.isEmpty()) {
+			throw new IllegalArgumentException("'partitions' must not be empty");
+		}
 		this.table = table;
-		this.publication = publication;
+		this.partitions = List.copyOf(partitions);
+		this.publication = this.partitions.get(0).publication();
 		this.deadLetters = deadLetterTable(table);
 	}
 
@@ -82,6 +108,7 @@ public final class OutboxSchema {
 			.replace("${schema}", this.table.schema().quoted())
 			.replace("${slots_table}", new SqlIdentifier(this.table.table().name() + "_slots").quoted())
 			.replace("${dead_letters_table}", this.deadLetters.quoted())
+			.replace("${instances_table}", new SqlIdentifier(this.table.table().name() + "_instances").quoted())
 			.replace("${table}", this.table.table().quoted())
 			.replace("${publication}", this.publication.quoted());
 		List<String> statements = new ArrayList<>();
@@ -115,8 +142,11 @@ public final class OutboxSchema {
 			for (int i = 0; i < statements.size() - 1; i++) {
 				statement.execute(statements.get(i));
 			}
-			if (!publicationExists(connection)) {
-				statement.execute(statements.get(statements.size() - 1));
+			boolean rowFilters = connection.getMetaData().getDatabaseMajorVersion() >= 15;
+			for (OutboxPartition partition : this.partitions) {
+				if (!publicationExists(connection, partition.publication())) {
+					statement.execute(publicationStatement(partition, rowFilters));
+				}
 			}
 			connection.commit();
 		}
@@ -146,8 +176,10 @@ public final class OutboxSchema {
 		if (!tableExists(connection, this.deadLetters.name())) {
 			missing.add("table " + this.table.schema().quoted() + "." + this.deadLetters.quoted());
 		}
-		if (!publicationExists(connection)) {
-			missing.add("publication " + this.publication.quoted());
+		for (OutboxPartition partition : this.partitions) {
+			if (!publicationExists(connection, partition.publication())) {
+				missing.add("publication " + partition.publication().quoted());
+			}
 		}
 		if (!missing.isEmpty()) {
 			throw new OutboxSchemaException("The outbox schema is incomplete: missing " + String.join(", ", missing)
@@ -167,10 +199,24 @@ public final class OutboxSchema {
 		}
 	}
 
-	private boolean publicationExists(Connection connection) throws SQLException {
+	/**
+	 * Returns the statement that creates a partition's publication: insert-only, and on
+	 * PostgreSQL 15 and later filtered to the partition's rows (before 15 every slot
+	 * decodes every row and the relay drops the other partitions').
+	 */
+	private String publicationStatement(OutboxPartition partition, boolean rowFilters) {
+		String table = this.table.qualified();
+		if (partition.filtered() && rowFilters) {
+			table += " WHERE (partition_key = " + partition.literal() + ")";
+		}
+		return "CREATE PUBLICATION " + partition.publication().quoted() + " FOR TABLE " + table
+				+ " WITH (publish = 'insert')";
+	}
+
+	private boolean publicationExists(Connection connection, SqlIdentifier publication) throws SQLException {
 		try (PreparedStatement statement = connection
 			.prepareStatement("SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?")) {
-			statement.setString(1, this.publication.name());
+			statement.setString(1, publication.name());
 			try (ResultSet rs = statement.executeQuery()) {
 				return rs.next();
 			}

@@ -22,7 +22,7 @@ public final class OutboxWriter {
 			throw new IllegalArgumentException("'table' must not be null");
 		}
 		this.insertSql = "INSERT INTO " + table.qualified()
-				+ " (id, type, msg_key, payload, headers) VALUES (?, ?, ?, ?::json, ?::jsonb)";
+				+ " (id, type, msg_key, payload, headers, partition_key) VALUES (?, ?, ?, ?::json, ?::jsonb, ?)";
 	}
 
 	/**
@@ -32,8 +32,14 @@ public final class OutboxWriter {
 	 * @param key the ordering key
 	 * @param payloadJson the payload as JSON text
 	 * @param headersJson the headers as a JSON object, or {@code null} for none
+	 * @param partition the partition key
 	 */
-	public record Row(UUID id, String type, String key, String payloadJson, String headersJson) {
+	public record Row(UUID id, String type, String key, String payloadJson, String headersJson, String partition) {
+
+		public Row(UUID id, String type, String key, String payloadJson, String headersJson) {
+			this(id, type, key, payloadJson, headersJson, OutboxPartition.DEFAULT);
+		}
+
 	}
 
 	/**
@@ -55,6 +61,7 @@ public final class OutboxWriter {
 				else {
 					statement.setNull(5, Types.VARCHAR);
 				}
+				statement.setString(6, row.partition());
 				if (rows.size() == 1) {
 					statement.executeUpdate();
 					return;

@@ -1,6 +1,9 @@
 -- Outbox schema for PostgreSQL 10 or later.
 -- ${schema}, ${table} and ${publication} are replaced by the configured names, quoted;
--- ${slots_table} and ${dead_letters_table} by the table's name plus "_slots" and "_dead_letters".
+-- ${slots_table}, ${dead_letters_table} and ${instances_table} by the table's name plus "_slots",
+-- "_dead_letters" and "_instances". With several partitions there is one publication per partition,
+-- named ${publication} plus "_" and the partition, each with the row filter
+-- WHERE (partition_key = '<partition>') on PostgreSQL 15 and later.
 -- To manage it with Flyway or Liquibase, copy this file into a migration with the names filled in,
 -- and set outbox.schema-initialization=never.
 
@@ -12,8 +15,12 @@ CREATE TABLE IF NOT EXISTS ${schema}.${table} (
     msg_key     text        NOT NULL,
     payload     json        NOT NULL,
     headers     jsonb,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    partition_key text      NOT NULL DEFAULT 'default'      -- which partition's slot relays it
 );
+
+-- Tables created before partitions existed gain the column; every old row is in 'default'.
+ALTER TABLE ${schema}.${table} ADD COLUMN IF NOT EXISTS partition_key text NOT NULL DEFAULT 'default';
 
 -- One row per replication slot reading the outbox: whether its first read of the table,
 -- from the snapshot exported when the slot was created, is still to finish.
@@ -36,6 +43,14 @@ CREATE TABLE IF NOT EXISTS ${schema}.${dead_letters_table} (
     attempts     integer     NOT NULL,
     last_error   text,                                      -- class and message of the last failure, never the payload
     parked_at    timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per live application instance, for spreading partitions over instances.
+CREATE TABLE IF NOT EXISTS ${schema}.${instances_table} (
+    instance_id  text        NOT NULL PRIMARY KEY,
+    partitions   text        NOT NULL,                      -- the partitions it may serve, comma-separated
+    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+    started_at   timestamptz NOT NULL DEFAULT now()
 );
 
 -- The relay reads inserts only: its own deletes of delivered rows are not replicated.

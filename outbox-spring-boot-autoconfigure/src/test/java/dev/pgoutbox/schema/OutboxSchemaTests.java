@@ -17,11 +17,13 @@ class OutboxSchemaTests {
 	@Test
 	void createsTheTablesThenThePublication() {
 		List<String> statements = schema("app", "events", "pub").statements();
-		assertThat(statements).hasSize(4);
+		assertThat(statements).hasSize(6);
 		assertThat(statements.get(0)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events\" (");
-		assertThat(statements.get(1)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_slots\" (");
-		assertThat(statements.get(2)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_dead_letters\" (");
-		assertThat(statements.get(3)).startsWith("CREATE PUBLICATION \"pub\" ");
+		assertThat(statements.get(1)).startsWith("ALTER TABLE \"app\".\"events\" ADD COLUMN IF NOT EXISTS partition_key");
+		assertThat(statements.get(2)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_slots\" (");
+		assertThat(statements.get(3)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_dead_letters\" (");
+		assertThat(statements.get(4)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_instances\" (");
+		assertThat(statements.get(5)).startsWith("CREATE PUBLICATION \"pub\" ");
 	}
 
 	@Test
@@ -61,6 +63,7 @@ class OutboxSchemaTests {
 			String withoutQuotedNames = statement.replace("\"tenant_a\"", "")
 				.replace("\"evt_log_slots\"", "")
 				.replace("\"evt_log_dead_letters\"", "")
+				.replace("\"evt_log_instances\"", "")
 				.replace("\"evt_log\"", "")
 				.replace("\"evt_pub\"", "");
 			assertThat(withoutQuotedNames).doesNotContain("tenant_a").doesNotContain("evt_log").doesNotContain("evt_pub");
@@ -93,7 +96,7 @@ class OutboxSchemaTests {
 		OutboxTable table = new OutboxTable(SqlIdentifier.of("app", "x"), SqlIdentifier.of("events", "x"));
 		assertThatIllegalArgumentException().isThrownBy(() -> new OutboxSchema(null, SqlIdentifier.of("pub", "x")))
 			.withMessageContaining("'table'");
-		assertThatIllegalArgumentException().isThrownBy(() -> new OutboxSchema(table, null))
+		assertThatIllegalArgumentException().isThrownBy(() -> new OutboxSchema(table, (SqlIdentifier) null))
 			.withMessageContaining("'publication'");
 	}
 

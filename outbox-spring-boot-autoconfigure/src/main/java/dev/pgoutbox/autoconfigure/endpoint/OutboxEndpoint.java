@@ -104,12 +104,12 @@ public class OutboxEndpoint {
 	}
 
 	private Map<String, Object> paused(boolean paused) {
-		OutboxRelay relay = this.reader.lifecycle().getRelay();
-		if (relay == null) {
-			throw new InvalidEndpointRequestException("The outbox relay is not running", "Not running");
+		Map<String, OutboxRelay> relays = this.reader.lifecycle().getRelays();
+		if (relays.isEmpty()) {
+			throw new InvalidEndpointRequestException("No outbox relay runs in this instance", "Not running");
 		}
-		relay.setPaused(paused);
-		return Map.of("paused", relay.isPaused());
+		relays.values().forEach((relay) -> relay.setPaused(paused));
+		return Map.of("paused", paused, "partitions", List.copyOf(relays.keySet()));
 	}
 
 	private static void requireSection(String section) {

@@ -10,7 +10,6 @@ import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.autoconfigure.OutboxStatus;
 import dev.pgoutbox.autoconfigure.OutboxStatusReader;
-import dev.pgoutbox.replication.SlotStatus;
 
 /**
  * Health of the outbox relay: UP while it streams or stands by, DOWN when it cannot
@@ -21,14 +20,11 @@ public class OutboxHealthIndicator extends AbstractHealthIndicator {
 
 	private final OutboxStatusReader reader;
 
-	private final long maxLagBytes;
-
 	private final Duration timeout;
 
 	public OutboxHealthIndicator(OutboxStatusReader reader, OutboxProperties properties) {
 		super("Outbox health check failed");
 		this.reader = reader;
-		this.maxLagBytes = properties.getHealth().getMaxLag().toBytes();
 		this.timeout = properties.getHealth().getTimeout();
 	}
 
@@ -36,17 +32,8 @@ public class OutboxHealthIndicator extends AbstractHealthIndicator {
 	protected void doHealthCheck(Health.Builder builder) {
 		OutboxStatus status = this.reader.read(this.timeout);
 		builder.withDetails(status.details());
-		SlotStatus slot = status.slotStatus();
-		if (slot == null) {
-			builder.down().withDetail("reason", "the slot's status could not be read");
-		}
-		else if (slot.isLost()) {
-			builder.down().withDetail("reason", "the server removed WAL the slot still needed (wal_status=lost)");
-		}
-		else if (slot.lagBytes() > this.maxLagBytes) {
-			builder.down()
-				.withDetail("reason", "lag of " + slot.lagBytes() + " bytes exceeds outbox.health.max-lag ("
-						+ this.maxLagBytes + " bytes)");
+		if (!status.problems().isEmpty()) {
+			builder.down().withDetail("reason", String.join("; ", status.problems()));
 		}
 		else {
 			builder.status(statusOf(status));

@@ -4,6 +4,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,7 @@ import dev.pgoutbox.replication.OutboxRelay;
 import dev.pgoutbox.replication.RelayState;
 import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.replication.SlotStatus;
+import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Micrometer metrics of the outbox relay: slot lag and retained WAL, messages buffered,
@@ -37,7 +40,9 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 
 	private final OutboxRelayLifecycle lifecycle;
 
-	private final SlotMonitor monitor;
+	private final Map<OutboxPartition, SlotMonitor> monitors;
+
+	private final Map<String, SlotStatus> slots = new ConcurrentHashMap<>();
 
 	private final Tags tags;
 
@@ -51,8 +56,6 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 		return thread;
 	});
 
-	private volatile SlotStatus slot;
-
 	private volatile MeterRegistry registry;
 
 	private volatile Counter delivered;
@@ -61,10 +64,18 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 
 	private volatile Counter parked;
 
-	public OutboxMetrics(OutboxRelayLifecycle lifecycle, SlotMonitor monitor, String slotName, boolean typeTag,
-			Duration refreshInterval) {
+	/**
+	 * Creates the metrics.
+	 * @param lifecycle the relays
+	 * @param monitors a monitor per partition's slot, closed with this bean
+	 * @param slotName the configured slot name, the tag of the delivery meters
+	 * @param typeTag whether to tag delivery meters with the message type
+	 * @param refreshInterval how often the slots are read
+	 */
+	public OutboxMetrics(OutboxRelayLifecycle lifecycle, Map<OutboxPartition, SlotMonitor> monitors, String slotName,
+			boolean typeTag, Duration refreshInterval) {
 		this.lifecycle = lifecycle;
-		this.monitor = monitor;
+		this.monitors = Map.copyOf(monitors);
 		this.tags = Tags.of("slot", slotName);
 		this.typeTag = typeTag;
 		this.refreshInterval = refreshInterval;
@@ -73,25 +84,33 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		this.registry = registry;
-		slotGauge(registry, "outbox.replication.lag", "Bytes of WAL between the server's position and the slot's confirmed one",
-				SlotStatus::lagBytes);
-		slotGauge(registry, "outbox.replication.retained", "Bytes of WAL the server keeps for the slot",
-				SlotStatus::retainedBytes);
-		Gauge.builder("outbox.dead.letters", this, (metrics) -> (metrics.slot != null) ? metrics.slot.deadLetters() : Double.NaN)
+		for (OutboxPartition partition : this.monitors.keySet()) {
+			Tags partitionTags = (this.monitors.size() == 1) ? this.tags
+					: Tags.of("slot", partition.slot().name(), "partition", partition.key());
+			String slotName = partition.slot().name();
+			slotGauge(registry, "outbox.replication.lag",
+					"Bytes of WAL between the server's position and the slot's confirmed one", slotName, partitionTags,
+					SlotStatus::lagBytes);
+			slotGauge(registry, "outbox.replication.retained", "Bytes of WAL the server keeps for the slot", slotName,
+					partitionTags, SlotStatus::retainedBytes);
+			relayGauge(registry, "outbox.messages.buffered", "Messages held between the slot and the publisher",
+					partition.key(), partitionTags, OutboxRelay::held);
+			relayGauge(registry, "outbox.messages.in.flight", "MessagePublisher calls under way", partition.key(),
+					partitionTags, OutboxRelay::inFlight);
+			for (RelayState state : RelayState.values()) {
+				Gauge.builder("outbox.relay.state", this, (metrics) -> (metrics.state(partition.key()) == state) ? 1 : 0)
+					.description("1 for the relay's current state, 0 for the others")
+					.tags(partitionTags.and("state", state.name().toLowerCase(Locale.ROOT)))
+					.register(registry);
+			}
+		}
+		Gauge.builder("outbox.dead.letters", this,
+				(metrics) -> metrics.slots.values().stream().mapToDouble(SlotStatus::deadLetters).findFirst().orElse(Double.NaN))
 			.description("Messages parked in the dead-letter table")
 			.tags(this.tags)
 			.register(registry);
-		relayGauge(registry, "outbox.messages.buffered", "Messages held between the slot and the publisher",
-				OutboxRelay::held);
-		relayGauge(registry, "outbox.messages.in.flight", "MessagePublisher calls under way", OutboxRelay::inFlight);
-		for (RelayState state : RelayState.values()) {
-			Gauge.builder("outbox.relay.state", this, (metrics) -> (metrics.state() == state) ? 1 : 0)
-				.description("1 for the relay's current state, 0 for the others")
-				.tags(this.tags.and("state", state.name().toLowerCase(Locale.ROOT)))
-				.register(registry);
-		}
 		FunctionCounter.builder("outbox.reconnects", this.lifecycle,
-				(lifecycle) -> (lifecycle.getRelay() != null) ? lifecycle.getRelay().statistics().reconnects() : 0)
+				(lifecycle) -> lifecycle.getRelays().values().stream().mapToLong((r) -> r.statistics().reconnects()).sum())
 			.description("Replication connections lost and opened again")
 			.tags(this.tags)
 			.register(registry);
@@ -156,6 +175,7 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 	@Override
 	public void destroy() {
 		this.refresher.shutdownNow();
+		this.monitors.values().forEach(SlotMonitor::close);
 	}
 
 	private Tags messageTags(Envelope envelope) {
@@ -163,33 +183,39 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 	}
 
 	private void refresh() {
-		try {
-			this.slot = this.monitor.read(this.refreshInterval);
+		this.monitors.forEach((partition, monitor) -> {
+			try {
+				this.slots.put(partition.slot().name(), monitor.read(this.refreshInterval));
+			}
+			catch (SQLException | RuntimeException ex) {
+				// the gauges keep the last reading; health reports the failure
+			}
+		});
+	}
+
+	private RelayState state(String partition) {
+		OutboxRelay relay = this.lifecycle.getRelays().get(partition);
+		if (relay != null) {
+			return relay.state();
 		}
-		catch (SQLException | RuntimeException ex) {
-			// the gauges keep the last reading; health reports the failure
-		}
+		// with several partitions, one served by another instance is as good as standing by
+		return (this.lifecycle.getCoordinator() != null) ? RelayState.STANDBY : RelayState.NEW;
 	}
 
-	private RelayState state() {
-		OutboxRelay relay = this.lifecycle.getRelay();
-		return (relay != null) ? relay.state() : RelayState.NEW;
+	private void slotGauge(MeterRegistry registry, String name, String description, String slotName, Tags tags,
+			ToDoubleFunction<SlotStatus> value) {
+		Gauge.builder(name, this, (metrics) -> {
+			SlotStatus status = metrics.slots.get(slotName);
+			return (status != null) ? value.applyAsDouble(status) : Double.NaN;
+		}).description(description).baseUnit("bytes").tags(tags).register(registry);
 	}
 
-	private void slotGauge(MeterRegistry registry, String name, String description, ToDoubleFunction<SlotStatus> value) {
-		Gauge.builder(name, this, (metrics) -> (metrics.slot != null) ? value.applyAsDouble(metrics.slot) : Double.NaN)
-			.description(description)
-			.baseUnit("bytes")
-			.tags(this.tags)
-			.register(registry);
-	}
-
-	private void relayGauge(MeterRegistry registry, String name, String description, ToDoubleFunction<OutboxRelay> value) {
-		Gauge.builder(name, this.lifecycle,
-				(lifecycle) -> (lifecycle.getRelay() != null) ? value.applyAsDouble(lifecycle.getRelay()) : 0)
-			.description(description)
-			.tags(this.tags)
-			.register(registry);
+	private void relayGauge(MeterRegistry registry, String name, String description, String partition, Tags tags,
+			ToDoubleFunction<OutboxRelay> value) {
+		Gauge.builder(name, this.lifecycle, (lifecycle) -> {
+			OutboxRelay relay = lifecycle.getRelays().get(partition);
+			return (relay != null) ? value.applyAsDouble(relay) : 0;
+		}).description(description).tags(tags).register(registry);
 	}
 
 }

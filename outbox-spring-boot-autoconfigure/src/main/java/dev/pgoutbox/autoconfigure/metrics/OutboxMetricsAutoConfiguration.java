@@ -1,5 +1,10 @@
 package dev.pgoutbox.autoconfigure.metrics;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
@@ -13,6 +18,8 @@ import org.springframework.context.annotation.Bean;
 import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
 import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
+import dev.pgoutbox.autoconfigure.OutboxStatusReader;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.replication.SlotMonitor;
 
 /**
@@ -21,13 +28,18 @@ import dev.pgoutbox.replication.SlotMonitor;
 @AutoConfiguration(after = { OutboxAutoConfiguration.class, MetricsAutoConfiguration.class,
 		CompositeMeterRegistryAutoConfiguration.class })
 @ConditionalOnClass({ MeterRegistry.class, MetricsAutoConfiguration.class })
-@ConditionalOnBean({ MeterRegistry.class, OutboxRelayLifecycle.class, SlotMonitor.class })
+@ConditionalOnBean({ MeterRegistry.class, OutboxRelayLifecycle.class, OutboxStatusReader.class })
 public class OutboxMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	OutboxMetrics outboxMetrics(OutboxRelayLifecycle lifecycle, SlotMonitor monitor, OutboxProperties properties) {
-		return new OutboxMetrics(lifecycle, monitor, properties.getReplication().getSlotName(),
+	OutboxMetrics outboxMetrics(OutboxRelayLifecycle lifecycle, OutboxStatusReader reader, DataSource dataSource,
+			OutboxProperties properties) {
+		Map<OutboxPartition, SlotMonitor> monitors = new LinkedHashMap<>();
+		for (OutboxPartition partition : reader.partitions()) {
+			monitors.put(partition, new SlotMonitor(dataSource, partition.slot(), reader.table()));
+		}
+		return new OutboxMetrics(lifecycle, monitors, properties.getReplication().getSlotName(),
 				properties.getMetrics().isTypeTag(), properties.getMetrics().getSlotRefreshInterval());
 	}
 

@@ -1,0 +1,89 @@
+package dev.pgoutbox.cluster;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.SqlIdentifier;
+
+/**
+ * The live application instances, as rows with a heartbeat in the outbox's
+ * {@code <table>_instances} table: PostgreSQL is the membership service.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class InstanceRegistry {
+
+	private final DataSource dataSource;
+
+	private final String heartbeatSql;
+
+	private final String liveSql;
+
+	private final String removeSql;
+
+	public InstanceRegistry(DataSource dataSource, OutboxTable table) {
+		this.dataSource = dataSource;
+		String instances = table.schema().quoted() + "." + new SqlIdentifier(table.table().name() + "_instances").quoted();
+		this.heartbeatSql = "INSERT INTO " + instances + " (instance_id, partitions, heartbeat_at, started_at) "
+				+ "VALUES (?, ?, now(), now()) ON CONFLICT (instance_id) DO UPDATE "
+				+ "SET partitions = EXCLUDED.partitions, heartbeat_at = now()";
+		// the server's clock judges every heartbeat, so instances' clocks need not agree
+		this.liveSql = "SELECT instance_id, partitions FROM " + instances
+				+ " WHERE heartbeat_at > now() - make_interval(secs => ?) ORDER BY instance_id";
+		this.removeSql = "DELETE FROM " + instances + " WHERE instance_id = ? OR heartbeat_at < now() - interval '1 day'";
+	}
+
+	/** An instance and the partitions it may serve. */
+	public record Instance(String id, List<String> partitions) {
+	}
+
+	/**
+	 * Records that the instance is alive, and which partitions it may serve.
+	 */
+	public void heartbeat(String instanceId, List<String> partitions) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement(this.heartbeatSql)) {
+			statement.setString(1, instanceId);
+			statement.setString(2, String.join(",", partitions));
+			statement.executeUpdate();
+		}
+	}
+
+	/**
+	 * Returns the instances whose last heartbeat is younger than {@code timeout}, by id.
+	 */
+	public List<Instance> live(Duration timeout) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement(this.liveSql)) {
+			statement.setDouble(1, timeout.toMillis() / 1000.0);
+			List<Instance> instances = new ArrayList<>();
+			try (ResultSet rs = statement.executeQuery()) {
+				while (rs.next()) {
+					instances.add(new Instance(rs.getString(1), Arrays.asList(rs.getString(2).split(","))));
+				}
+			}
+			return instances;
+		}
+	}
+
+	/**
+	 * Removes the instance, and rows of instances long dead.
+	 */
+	public void remove(String instanceId) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection();
+				PreparedStatement statement = connection.prepareStatement(this.removeSql)) {
+			statement.setString(1, instanceId);
+			statement.executeUpdate();
+		}
+	}
+
+}

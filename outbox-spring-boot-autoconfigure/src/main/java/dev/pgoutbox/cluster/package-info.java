@@ -1,0 +1,5 @@
+/**
+ * Spreading partitions over application instances, with PostgreSQL as the membership
+ * service; free of Spring.
+ */
+package dev.pgoutbox.cluster;
