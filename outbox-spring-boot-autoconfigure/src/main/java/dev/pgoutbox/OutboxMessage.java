@@ -20,9 +20,18 @@ import java.util.UUID;
  * never {@code null}
  * @param lsn the WAL position of the transaction's commit the message was read at; for a
  * row read from the table when the slot was created, the slot's starting position
+ * @param partition the partition the message was written to, never {@code null}
  */
 public record OutboxMessage(UUID id, String type, String key, String payload, Map<String, String> headers,
-		Instant committedAt, Lsn lsn) {
+		Instant committedAt, Lsn lsn, String partition) {
+
+	/**
+	 * Creates a message of the partition {@code default}.
+	 */
+	public OutboxMessage(UUID id, String type, String key, String payload, Map<String, String> headers,
+			Instant committedAt, Lsn lsn) {
+		this(id, type, key, payload, headers, committedAt, lsn, "default");
+	}
 
 	public OutboxMessage {
 		requireNonNull(id, "id");
@@ -31,6 +40,7 @@ public record OutboxMessage(UUID id, String type, String key, String payload, Ma
 		requireNonNull(payload, "payload");
 		requireNonNull(committedAt, "committedAt");
 		requireNonNull(lsn, "lsn");
+		requireNonNull(partition, "partition");
 		headers = (headers != null) ? Map.copyOf(headers) : Map.of();
 	}
 

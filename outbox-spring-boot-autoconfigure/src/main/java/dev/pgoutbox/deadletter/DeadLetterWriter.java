@@ -43,8 +43,8 @@ public final class DeadLetterWriter {
 		this.dataSource = dataSource;
 		// a message read again after a crash may be parked twice: keep one row, the latest
 		this.insertSql = "INSERT INTO " + OutboxSchema.qualifiedDeadLetterTable(table)
-				+ " (id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error)"
-				+ " VALUES (?, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?)"
+				+ " (id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error, partition_key)"
+				+ " VALUES (?, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?, ?)"
 				+ " ON CONFLICT (id) DO UPDATE SET attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
 				+ " parked_at = now()";
 	}
@@ -76,6 +76,7 @@ public final class DeadLetterWriter {
 			statement.setString(7, message.lsn().asString());
 			statement.setInt(8, attempts);
 			statement.setString(9, FailureText.describe(lastError, message.payload()));
+			statement.setString(10, message.partition());
 			statement.executeUpdate();
 			if (!connection.getAutoCommit()) {
 				connection.commit();

@@ -67,9 +67,9 @@ public final class JdbcDeadLetters implements DeadLetters {
 				+ " ORDER BY parked_at, id LIMIT " + REPLAY_BATCH_SIZE + " FOR UPDATE";
 		this.deleteLeftoversSql = "DELETE FROM " + table.qualified() + " WHERE id = ANY (?)";
 		this.requeueSql = "WITH parked AS (DELETE FROM " + deadLetters + " WHERE id = ANY (?)"
-				+ " RETURNING id, type, msg_key, payload, headers, parked_at)"
-				+ " INSERT INTO " + table.qualified() + " (id, type, msg_key, payload, headers)"
-				+ " SELECT id, type, msg_key, payload, headers FROM parked ORDER BY parked_at, id";
+				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)"
+				+ " INSERT INTO " + table.qualified() + " (id, type, msg_key, payload, headers, partition_key)"
+				+ " SELECT id, type, msg_key, payload, headers, partition_key FROM parked ORDER BY parked_at, id";
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.pgoutput.Insert;
 import dev.pgoutbox.pgoutput.Relation;
 import dev.pgoutbox.pgoutput.TupleData;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxTable;
 
 /**
@@ -75,15 +76,17 @@ final class OutboxRowMapper {
 			return null;
 		}
 		return message(tuple.value(layout.id), tuple.value(layout.type), tuple.value(layout.key),
-				tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn);
+				tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn,
+				(layout.partition >= 0) ? tuple.value(layout.partition) : null);
 	}
 
 	/**
 	 * Builds a message from the text forms of the outbox columns.
 	 */
 	static OutboxMessage message(String id, String type, String key, String payload, String headers,
-			Instant committedAt, Lsn lsn) {
-		return new OutboxMessage(UUID.fromString(id), type, key, payload, headers(headers), committedAt, lsn);
+			Instant committedAt, Lsn lsn, String partition) {
+		return new OutboxMessage(UUID.fromString(id), type, key, payload, headers(headers), committedAt, lsn,
+				(partition != null) ? partition : OutboxPartition.DEFAULT);
 	}
 
 	private static Map<String, String> headers(String json) {

@@ -33,7 +33,7 @@ final class SnapshotBackfill {
 	SnapshotBackfill(DataSource dataSource, OutboxTable table, String partition) {
 		this.dataSource = dataSource;
 		// the partition key is checked to be letters, digits and underscores, so it is safe as a literal
-		this.selectSql = "SELECT id::text, type, msg_key, payload::text, headers::text, created_at FROM "
+		this.selectSql = "SELECT id::text, type, msg_key, payload::text, headers::text, created_at, partition_key FROM "
 				+ table.qualified() + ((partition != null) ? " WHERE partition_key = '" + partition + "'" : "")
 				+ " ORDER BY seq";
 	}
@@ -70,7 +70,8 @@ final class SnapshotBackfill {
 				try (ResultSet rs = statement.executeQuery(this.selectSql)) {
 					while (rs.next()) {
 						sink.accept(OutboxRowMapper.message(rs.getString(1), rs.getString(2), rs.getString(3),
-								rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(), consistentPoint));
+								rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(), consistentPoint,
+								rs.getString(7)));
 						count++;
 					}
 				}

@@ -42,8 +42,11 @@ CREATE TABLE IF NOT EXISTS ${schema}.${dead_letters_table} (
     lsn          text        NOT NULL,                      -- WAL position it was read at, such as 16/B374D848
     attempts     integer     NOT NULL,
     last_error   text,                                      -- class and message of the last failure, never the payload
-    parked_at    timestamptz NOT NULL DEFAULT now()
+    parked_at    timestamptz NOT NULL DEFAULT now(),
+    partition_key text      NOT NULL DEFAULT 'default'      -- the partition a replay writes it back to
 );
+
+ALTER TABLE ${schema}.${dead_letters_table} ADD COLUMN IF NOT EXISTS partition_key text NOT NULL DEFAULT 'default';
 
 -- One row per live application instance, for spreading partitions over instances.
 CREATE TABLE IF NOT EXISTS ${schema}.${instances_table} (

@@ -69,6 +69,8 @@ class PartitionsIntegrationTests {
 			UUID b = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 2)).inPartition("tenant_b"));
 			publisher.awaitCount(2, WAIT);
 			assertThat(publisher.received()).extracting(OutboxMessage::id).containsExactlyInAnyOrder(a, b);
+			assertThat(publisher.received()).extracting(OutboxMessage::partition)
+				.containsExactlyInAnyOrder("tenant_a", "tenant_b");
 			assertThatExceptionOfType(OutboxWriteException.class)
 				.isThrownBy(() -> outbox.publish(OutboundMessage.of("T", "k", Map.of()).inPartition("Tenant A")))
 				.withMessageContaining("not a valid partition key");
@@ -92,6 +94,30 @@ class PartitionsIntegrationTests {
 			assertThat(registry.get("outbox.relay.state").tag("partition", "tenant_a").tag("state", "running").gauge()
 				.value()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void aParkedMessageIsReplayedIntoItsOwnPartition() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		RecordingPublisher publisher = new RecordingPublisher();
+		java.util.concurrent.atomic.AtomicBoolean rejecting = new java.util.concurrent.atomic.AtomicBoolean(true);
+		publisher.setHook((message) -> {
+			if (rejecting.get()) {
+				throw new IllegalStateException("rejected");
+			}
+		});
+		partitioned(target, "one").withPropertyValues("outbox.delivery.retry.max-attempts=1")
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+				dev.pgoutbox.deadletter.DeadLetters deadLetters = context.getBean(dev.pgoutbox.deadletter.DeadLetters.class);
+				UUID id = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 1)).inPartition("tenant_b"));
+				Awaitility.await().atMost(WAIT).until(() -> deadLetters.count() == 1);
+				rejecting.set(false);
+				assertThat(deadLetters.replay(id)).isTrue();
+				OutboxMessage replayed = publisher.awaitMessage((message) -> message.id().equals(id), WAIT);
+				assertThat(replayed.partition()).isEqualTo("tenant_b");
+			});
 	}
 
 	@Test
