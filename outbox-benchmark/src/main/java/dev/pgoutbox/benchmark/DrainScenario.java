@@ -1,0 +1,116 @@
+package dev.pgoutbox.benchmark;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
+
+/**
+ * A backlog of one-row transactions, written while no one reads the slots, drained by
+ * the relay with a no-op publisher and, as the floor, by a bare pgjdbc stream counting
+ * Insert messages; both read the same WAL, from slots created before the backlog.
+ *
+ * <p>A smaller pass first warms both up, so that neither pays the JIT compiler for the
+ * other; then several passes, each on a new backlog, in the order floor-relay,
+ * relay-floor, relay-floor, floor-relay, so that drift on a shared machine hits both
+ * alike. Rates are over all passes.
+ */
+final class DrainScenario implements Scenario {
+
+	private static final int KEYS = 1_000;
+
+	private static final double TARGET = 0.8;
+
+	private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+	@Override
+	public ScenarioResult run(BenchmarkServer server, BenchmarkOptions options) throws Exception {
+		int rows = options.drainRows();
+		int passes = Math.max(1, options.drainPasses());
+		measure(server, "drain_warm_up", Math.max(1_000, rows / 5), true);
+		Throughput relay = null;
+		Throughput floor = null;
+		long floorReaderCpu = 0;
+		double relayWalsender = 0;
+		double floorWalsender = 0;
+		StringBuilder passRatios = new StringBuilder();
+		String relayThreads = "";
+		String floorThreads = "";
+		for (int i = 0; i < passes; i++) {
+			// floor first, relay first, relay first, floor first, ...: order effects cancel out
+			boolean floorFirst = (i % 4 == 0) || (i % 4 == 3);
+			Pass pass = measure(server, "drain", rows, floorFirst);
+			relay = (relay != null) ? relay.plus(pass.relay()) : pass.relay();
+			floor = (floor != null) ? floor.plus(pass.floor()) : pass.floor();
+			floorReaderCpu += pass.floorReaderCpuNanos();
+			relayWalsender += pass.relayWalsender();
+			floorWalsender += pass.floorWalsender();
+			passRatios.append((i > 0) ? "," : "").append(decimal(pass.relay().perSecond() / pass.floor().perSecond()));
+			relayThreads = pass.relayThreads();
+			floorThreads = pass.floorThreads();
+		}
+		long messages = (long) rows * passes;
+		double ratio = relay.perSecond() / floor.perSecond();
+		ScenarioResult result = new ScenarioResult("drain");
+		result.put("rows", rows)
+			.put("passes", passes)
+			.put("relay_msg_per_s", relay.perSecond())
+			.put("floor_msg_per_s", floor.perSecond())
+			.put("ratio", ratio)
+			.put("target_ratio", TARGET)
+			.put("pass_ratios", passRatios)
+			.put("relay_jvm_cpu_us_per_msg", relay.cpuNanos() / 1e3 / messages)
+			.put("floor_jvm_cpu_us_per_msg", floor.cpuNanos() / 1e3 / messages)
+			.put("floor_reader_thread_cpu_us_per_msg", floorReaderCpu / 1e3 / messages)
+			.put("relay_threads_per_msg_last_pass", relayThreads)
+			.put("floor_threads_per_msg_last_pass", floorThreads)
+			.put("relay_walsender_cpu_us_per_msg", relayWalsender * 1e6 / messages)
+			.put("floor_walsender_cpu_us_per_msg", floorWalsender * 1e6 / messages);
+		result.row(new ScenarioResult.Row("drain", String.format("relay %,.0f msg/s", relay.perSecond()),
+				String.format("floor %,.0f msg/s", floor.perSecond()), decimal(ratio), ">= 0.8 x floor",
+				ratio >= TARGET));
+		return result;
+	}
+
+	private static Pass measure(BenchmarkServer server, String name, int rows, boolean floorFirst) throws Exception {
+		try (Workspace workspace = new Workspace(server, name, name.equals("drain") ? "dr" : "dw").reset()) {
+			CountingPublisher publisher = new CountingPublisher(rows, Duration.ZERO);
+			FloorReader.Result floor = null;
+			double relayWalsender;
+			double writeSeconds;
+			// the relay's slot and schema exist before the backlog, so that the relay reads it from the WAL
+			try (RelayHandle relay = RelayHandle.startIdle(workspace, publisher, Map.of())) {
+				workspace.createFloorSlot();
+				long writeStart = System.nanoTime();
+				workspace.writeOneRowTransactions(1, rows, KEYS);
+				writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+				if (floorFirst) {
+					floor = FloorReader.drain(workspace, rows, TIMEOUT);
+				}
+				relay.startRelay();
+				if (!publisher.awaitExpected(TIMEOUT)) {
+					throw new IllegalStateException("The relay published " + publisher.published() + " of " + rows
+							+ " messages within " + TIMEOUT);
+				}
+				relayWalsender = server.isEmbedded() ? Cpu.ofProcess(workspace.walsenderPid(workspace.relaySlot())) : -1;
+			}
+			if (floor == null) {
+				floor = FloorReader.drain(workspace, rows, TIMEOUT);
+			}
+			Progress.say("%s: %,d one-row transactions written in %.1f s; floor %,.0f msg/s, relay %,.0f msg/s (%s first)",
+					name, rows, writeSeconds, floor.throughput().perSecond(), publisher.throughput().perSecond(),
+					floorFirst ? "floor" : "relay");
+			Progress.say("%s: per message, user+kernel CPU and context switches by thread: relay %s; floor %s", name,
+					publisher.threadCpuPerMessage(), floor.threads());
+			return new Pass(floor.throughput(), publisher.throughput(), floor.readerCpuNanos(),
+					publisher.threadCpuPerMessage(), floor.threads(), floor.walsenderCpuSeconds(), relayWalsender,
+					writeSeconds);
+		}
+	}
+
+	/** One drain of one backlog by both readers. */
+	private record Pass(Throughput floor, Throughput relay, long floorReaderCpuNanos, String relayThreads,
+			String floorThreads, double floorWalsender, double relayWalsender, double writeSeconds) {
+	}
+
+}
