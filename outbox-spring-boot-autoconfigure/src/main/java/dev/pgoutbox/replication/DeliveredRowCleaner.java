@@ -1,6 +1,5 @@
 package dev.pgoutbox.replication;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -43,7 +42,9 @@ final class DeliveredRowCleaner {
 
 	DeliveredRowCleaner(DataSource dataSource, OutboxTable table, int batchSize) {
 		this.dataSource = dataSource;
-		this.deleteSql = "DELETE FROM " + table.qualified() + " WHERE id = ANY (?)";
+		// ids travel as one comma-separated text: the driver's text encoding of a uuid[]
+		// parameter escapes every element, which showed in profiles of large drains
+		this.deleteSql = "DELETE FROM " + table.qualified() + " WHERE id = ANY (string_to_array(?, ',')::uuid[])";
 		this.batchSize = batchSize;
 	}
 
@@ -87,8 +88,14 @@ final class DeliveredRowCleaner {
 	private int delete(List<UUID> ids) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.deleteSql)) {
-			Array array = connection.createArrayOf("uuid", ids.toArray());
-			statement.setArray(1, array);
+			StringBuilder joined = new StringBuilder(ids.size() * 37);
+			for (UUID id : ids) {
+				if (joined.length() > 0) {
+					joined.append(',');
+				}
+				joined.append(id);
+			}
+			statement.setString(1, joined.toString());
 			return statement.executeUpdate();
 		}
 	}

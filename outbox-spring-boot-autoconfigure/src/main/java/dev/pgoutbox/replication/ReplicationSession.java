@@ -63,6 +63,8 @@ final class ReplicationSession {
 
 	private Lsn lastSent = Lsn.ZERO;
 
+	private Lsn lastSet;
+
 	private long lastSentAt = System.nanoTime();
 
 	private long lockCheckedAt = System.nanoTime();
@@ -273,9 +275,13 @@ final class ReplicationSession {
 	private void feedback(PGReplicationStream stream, boolean force) throws SQLException {
 		completeBackfill();
 		Lsn confirmed = this.tracker.confirmed();
-		LogSequenceNumber position = LogSequenceNumber.valueOf(confirmed.value());
-		stream.setFlushedLSN(position);
-		stream.setAppliedLSN(position);
+		if (!confirmed.equals(this.lastSet)) {
+			// the driver's own periodic status message reads these
+			LogSequenceNumber position = LogSequenceNumber.valueOf(confirmed.value());
+			stream.setFlushedLSN(position);
+			stream.setAppliedLSN(position);
+			this.lastSet = confirmed;
+		}
 		long sinceLast = System.nanoTime() - this.lastSentAt;
 		if (force || (confirmed.compareTo(this.lastSent) > 0 && sinceLast >= MIN_FEEDBACK_GAP)
 				|| sinceLast >= this.keepAliveNanos) {

@@ -230,6 +230,28 @@ class OutboxRelayIntegrationTests {
 	}
 
 	@Test
+	void deletesDeliveredRowsSoTheTableHoldsOnlyTheBacklog() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		RecordingPublisher publisher = new RecordingPublisher();
+		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
+			OutboxRelay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
+			DataSource dataSource = context.getBean(DataSource.class);
+			relay.setPaused(true);
+			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+			for (int i = 0; i < 2500; i++) {
+				outbox.publish("N", "key-" + (i % 10), Map.of("n", i));
+			}
+			assertThat(TestPostgres.queryForString(dataSource, "SELECT count(*) FROM outbox")).isEqualTo("2500");
+			relay.setPaused(false);
+			publisher.awaitCount(2500, WAIT);
+			// deleted in batches of outbox.cleanup.batch-size (1,000) every outbox.cleanup.interval
+			Awaitility.await()
+				.atMost(WAIT)
+				.until(() -> "0".equals(TestPostgres.queryForString(dataSource, "SELECT count(*) FROM outbox")));
+		});
+	}
+
+	@Test
 	void publishAllWritesEveryMessageOrNone() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
