@@ -1,0 +1,247 @@
+package dev.pgoutbox.delivery;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The {@link Dispatcher}'s bounded buffer: one {@link Lane} per key, handed to one delivery
+ * thread at a time and taken back once its head is done or is to be tried again.
+ */
+final class Lanes {
+
+	private final Semaphore room;
+
+	private final ScheduledExecutorService timer;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition laneReady = this.lock.newCondition();
+
+	private final Condition drained = this.lock.newCondition();
+
+	private final Map<String, Lane> byKey = new HashMap<>();
+
+	private final ArrayDeque<Lane> ready = new ArrayDeque<>();
+
+	private int held;
+
+	private int inFlight;
+
+	private boolean closed;
+
+	private boolean paused;
+
+	Lanes(int capacity, ScheduledExecutorService timer) {
+		this.room = new Semaphore(capacity);
+		this.timer = timer;
+	}
+
+	boolean offer(Envelope envelope, Duration wait) throws InterruptedException {
+		if (!this.room.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+			return false;
+		}
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				this.room.release();
+				throw new IllegalStateException("Dispatcher is closed");
+			}
+			this.held++;
+			Lane lane = this.byKey.get(envelope.message().key());
+			if (lane == null) {
+				lane = new Lane();
+				this.byKey.put(envelope.message().key(), lane);
+				this.ready.addLast(lane);
+				this.laneReady.signal();
+			}
+			lane.queue.addLast(envelope);
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean awaitDrained(Duration timeout) throws InterruptedException {
+		long nanos = timeout.toNanos();
+		this.lock.lock();
+		try {
+			while (this.held > 0) {
+				if (nanos <= 0) {
+					return false;
+				}
+				nanos = this.drained.awaitNanos(nanos);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int held() {
+		this.lock.lock();
+		try {
+			return this.held;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	int inFlight() {
+		this.lock.lock();
+		try {
+			return this.inFlight;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void setPaused(boolean paused) {
+		this.lock.lock();
+		try {
+			this.paused = paused;
+			if (!paused) {
+				this.laneReady.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isPaused() {
+		this.lock.lock();
+		try {
+			return this.paused;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Refuses further offers and lets every delivery thread waiting in {@link #take} return. */
+	void close() {
+		this.lock.lock();
+		try {
+			this.closed = true;
+			this.laneReady.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits for a ready lane while not paused, and hands it, with its {@link Lane#head}
+	 * set, to the calling delivery thread, which holds it until it calls {@link #finished}
+	 * or {@link #retryLater}.
+	 * @return the lane, or {@code null} once closed
+	 */
+	Lane take() {
+		this.lock.lock();
+		try {
+			while ((this.ready.isEmpty() || this.paused) && !this.closed) {
+				this.laneReady.awaitUninterruptibly();
+			}
+			if (this.closed) {
+				return null;
+			}
+			Lane lane = this.ready.pollFirst();
+			lane.head = lane.queue.peekFirst();
+			this.inFlight++;
+			return lane;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** The head of the lane is delivered or parked: the next message of its key may go. */
+	void finished(Lane lane, Envelope envelope) {
+		lane.reset();
+		this.lock.lock();
+		try {
+			this.inFlight--;
+			this.held--;
+			lane.queue.pollFirst();
+			if (lane.queue.isEmpty()) {
+				this.byKey.remove(envelope.message().key());
+			}
+			else {
+				this.ready.addLast(lane);
+				this.laneReady.signal();
+			}
+			if (this.held == 0) {
+				this.drained.signalAll();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		this.room.release();
+	}
+
+	/** The head of the lane stays: the lane is ready again after {@code delay}. */
+	void retryLater(Lane lane, Duration delay) {
+		this.lock.lock();
+		try {
+			this.inFlight--;
+			if (this.closed) {
+				return;
+			}
+			if (delay.isZero()) {
+				this.ready.addLast(lane);
+				this.laneReady.signal();
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			this.timer.schedule(() -> {
+				this.lock.lock();
+				try {
+					this.ready.addLast(lane);
+					this.laneReady.signal();
+				}
+				finally {
+					this.lock.unlock();
+				}
+			}, delay.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile: the message stays unacknowledged and is read again later
+		}
+	}
+
+	/**
+	 * Runs {@code action}, then {@code unlessClosed} if not closed, under the lock, so that
+	 * a delivery thread started by {@code unlessClosed} cannot be missed by the close that
+	 * follows.
+	 */
+	void underLock(Runnable action, Runnable unlessClosed) {
+		this.lock.lock();
+		try {
+			action.run();
+			if (!this.closed) {
+				unlessClosed.run();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+}
