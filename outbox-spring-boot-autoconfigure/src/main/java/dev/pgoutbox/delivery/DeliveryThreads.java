@@ -78,6 +78,7 @@ final class DeliveryThreads {
 		this.lanes.underLock(() -> {
 			this.workers.remove(worker);
 			this.abandoned.add(worker.thread());
+			this.lanes.threadAbandoned();
 		}, this::start);
 		if (this.abandoned.size() > this.workers.size()) {
 			logger.warn("{} outbox delivery threads are still inside MessagePublisher calls that timed out and "

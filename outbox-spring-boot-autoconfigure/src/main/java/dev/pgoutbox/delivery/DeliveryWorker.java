@@ -48,6 +48,7 @@ final class DeliveryWorker implements Runnable {
 
 	@Override
 	public void run() {
+		this.lanes.threadStarted();
 		while (true) {
 			Lane lane = this.lanes.take();
 			if (lane == null) {

@@ -39,6 +39,15 @@ final class Lanes {
 
 	private boolean paused;
 
+	/** Delivery threads not parked in {@link #take()}: in a call, or on their way back to take another lane. */
+	private int running;
+
+	/** Delivery threads parked in {@link #take()}. */
+	private int waiting;
+
+	/** Parked threads signalled and not yet awake. */
+	private int wakeups;
+
 	Lanes(int capacity, ScheduledExecutorService timer) {
 		this.room = new Semaphore(capacity);
 		this.timer = timer;
@@ -60,7 +69,7 @@ final class Lanes {
 				lane = new Lane();
 				this.byKey.put(envelope.message().key(), lane);
 				this.ready.addLast(lane);
-				this.laneReady.signal();
+				wakeForReadyLane();
 			}
 			lane.queue.addLast(envelope);
 			return true;
@@ -152,9 +161,17 @@ final class Lanes {
 		this.lock.lock();
 		try {
 			while ((this.ready.isEmpty() || this.paused) && !this.closed) {
+				this.running--;
+				this.waiting++;
 				this.laneReady.awaitUninterruptibly();
+				this.waiting--;
+				this.running++;
+				if (this.wakeups > 0) {
+					this.wakeups--;
+				}
 			}
 			if (this.closed) {
+				this.running--;
 				return null;
 			}
 			Lane lane = this.ready.pollFirst();
@@ -180,7 +197,7 @@ final class Lanes {
 			}
 			else {
 				this.ready.addLast(lane);
-				this.laneReady.signal();
+				wakeForReadyLane();
 			}
 			if (this.held == 0) {
 				this.drained.signalAll();
@@ -202,7 +219,7 @@ final class Lanes {
 			}
 			if (delay.isZero()) {
 				this.ready.addLast(lane);
-				this.laneReady.signal();
+				wakeForReadyLane();
 				return;
 			}
 		}
@@ -214,7 +231,7 @@ final class Lanes {
 				this.lock.lock();
 				try {
 					this.ready.addLast(lane);
-					this.laneReady.signal();
+					wakeForReadyLane();
 				}
 				finally {
 					this.lock.unlock();
@@ -231,6 +248,36 @@ final class Lanes {
 	 * a delivery thread started by {@code unlessClosed} cannot be missed by the close that
 	 * follows.
 	 */
+	/**
+	 * Wakes a parked delivery thread for a lane that just became ready, unless a thread
+	 * already on its way to {@link #take()}, or one already signalled, will take it. With
+	 * a fast publisher one running thread then serves lane after lane without a park and
+	 * wake-up per message; with a slow one every lane still gets a thread.
+	 */
+	private void wakeForReadyLane() {
+		int takers = this.running - this.inFlight;
+		if (this.ready.size() > takers + this.wakeups && this.waiting > this.wakeups) {
+			this.wakeups++;
+			this.laneReady.signal();
+		}
+	}
+
+	/** A delivery thread starts: it takes lanes until it is closed or abandoned. */
+	void threadStarted() {
+		this.lock.lock();
+		try {
+			this.running++;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** A delivery thread stuck in a timed-out call no longer takes lanes; it ends when the call returns. */
+	void threadAbandoned() {
+		this.running--;
+	}
+
 	void underLock(Runnable action, Runnable unlessClosed) {
 		this.lock.lock();
 		try {
