@@ -33,27 +33,38 @@ public final class InstanceRegistry {
 	public InstanceRegistry(DataSource dataSource, OutboxTable table) {
 		this.dataSource = dataSource;
 		String instances = table.schema().quoted() + "." + new SqlIdentifier(table.table().name() + "_instances").quoted();
-		this.heartbeatSql = "INSERT INTO " + instances + " (instance_id, partitions, heartbeat_at, started_at) "
-				+ "VALUES (?, ?, now(), now()) ON CONFLICT (instance_id) DO UPDATE "
-				+ "SET partitions = EXCLUDED.partitions, heartbeat_at = now()";
+		this.heartbeatSql = "INSERT INTO " + instances + " (instance_id, partitions, serving, heartbeat_at, started_at) "
+				+ "VALUES (?, ?, ?, now(), now()) ON CONFLICT (instance_id) DO UPDATE "
+				+ "SET partitions = EXCLUDED.partitions, serving = EXCLUDED.serving, heartbeat_at = now()";
 		// the server's clock judges every heartbeat, so instances' clocks need not agree
-		this.liveSql = "SELECT instance_id, partitions FROM " + instances
+		this.liveSql = "SELECT instance_id, partitions, serving FROM " + instances
 				+ " WHERE heartbeat_at > now() - make_interval(secs => ?) ORDER BY instance_id";
 		this.removeSql = "DELETE FROM " + instances + " WHERE instance_id = ? OR heartbeat_at < now() - interval '1 day'";
 	}
 
-	/** An instance and the partitions it may serve. */
-	public record Instance(String id, List<String> partitions) {
+	/**
+	 * An instance, the partitions it may serve and those it serves now.
+	 * @param id the instance's id
+	 * @param partitions the partitions it may serve
+	 * @param serving the partitions it serves now
+	 */
+	public record Instance(String id, List<String> partitions, List<String> serving) {
+
+		public Instance(String id, List<String> partitions) {
+			this(id, partitions, List.of());
+		}
+
 	}
 
 	/**
-	 * Records that the instance is alive, and which partitions it may serve.
+	 * Records that the instance is alive, which partitions it may serve and which it serves.
 	 */
-	public void heartbeat(String instanceId, List<String> partitions) throws SQLException {
+	public void heartbeat(String instanceId, List<String> partitions, List<String> serving) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.heartbeatSql)) {
 			statement.setString(1, instanceId);
 			statement.setString(2, String.join(",", partitions));
+			statement.setString(3, String.join(",", serving));
 			statement.executeUpdate();
 		}
 	}
@@ -68,11 +79,15 @@ public final class InstanceRegistry {
 			List<Instance> instances = new ArrayList<>();
 			try (ResultSet rs = statement.executeQuery()) {
 				while (rs.next()) {
-					instances.add(new Instance(rs.getString(1), Arrays.asList(rs.getString(2).split(","))));
+					instances.add(new Instance(rs.getString(1), split(rs.getString(2)), split(rs.getString(3))));
 				}
 			}
 			return instances;
 		}
+	}
+
+	private static List<String> split(String joined) {
+		return (joined == null || joined.isEmpty()) ? List.of() : Arrays.asList(joined.split(","));
 	}
 
 	/**

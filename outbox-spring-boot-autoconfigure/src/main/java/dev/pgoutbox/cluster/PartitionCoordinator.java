@@ -130,7 +130,11 @@ public final class PartitionCoordinator {
 		List<String> keys = List.copyOf(this.partitions.keySet());
 		do {
 			try {
-				this.registry.heartbeat(this.instanceId, keys);
+				// what runs here and stays ours; partitions being handed over are not claimed
+				List<String> serving = keys.stream()
+					.filter((key) -> this.running.containsKey(key) && this.instanceId.equals(this.owners.get(key)))
+					.toList();
+				this.registry.heartbeat(this.instanceId, keys, serving);
 				Map<String, String> assignment = PartitionAssignment.assign(keys, this.registry.live(this.instanceTimeout));
 				this.owners = assignment;
 				rebalance(keys, assignment);

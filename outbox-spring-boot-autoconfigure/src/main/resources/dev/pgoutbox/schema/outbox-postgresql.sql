@@ -53,8 +53,11 @@ CREATE TABLE IF NOT EXISTS ${schema}.${instances_table} (
     instance_id  text        NOT NULL PRIMARY KEY,
     partitions   text        NOT NULL,                      -- the partitions it may serve, comma-separated
     heartbeat_at timestamptz NOT NULL DEFAULT now(),
-    started_at   timestamptz NOT NULL DEFAULT now()
+    started_at   timestamptz NOT NULL DEFAULT now(),
+    serving      text        NOT NULL DEFAULT ''            -- the partitions it serves now, so that they stay put
 );
+
+ALTER TABLE ${schema}.${instances_table} ADD COLUMN IF NOT EXISTS serving text NOT NULL DEFAULT '';
 
 -- The relay reads inserts only: its own deletes of delivered rows are not replicated.
 CREATE PUBLICATION ${publication} FOR TABLE ${schema}.${table} WITH (publish = 'insert');
