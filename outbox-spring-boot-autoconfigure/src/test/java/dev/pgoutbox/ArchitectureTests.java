@@ -22,7 +22,7 @@ class ArchitectureTests {
 
 	static final ArchRule ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING = noClasses().that()
 		.resideInAnyPackage("dev.pgoutbox", "dev.pgoutbox.pgoutput..", "dev.pgoutbox.replication..",
-				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..")
+				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..", "dev.pgoutbox.cluster..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("org.springframework..")

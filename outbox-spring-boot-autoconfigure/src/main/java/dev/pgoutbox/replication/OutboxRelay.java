@@ -2,9 +2,12 @@ package dev.pgoutbox.replication;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
@@ -335,8 +338,19 @@ public final class OutboxRelay {
 			Thread.currentThread().interrupt();
 		}
 		this.dispatcher.close();
+		// a last cleanup, bounded: with the database gone it would wait for the pool's timeout;
+		// rows left behind only matter if the slot is ever recreated, and then cost duplicates
+		Future<?> lastCleanup = this.cleanup.submit(this.cleaner::deleteDelivered);
+		try {
+			lastCleanup.get(5, TimeUnit.SECONDS);
+		}
+		catch (TimeoutException | ExecutionException ex) {
+			logger.warn("Outbox relay on slot '{}' stopped before deleting every delivered row", slotName());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 		this.cleanup.shutdownNow();
-		this.cleaner.deleteDelivered();
 		this.state = RelayState.STOPPED;
 		logger.info("Outbox relay on slot '{}' stopped; confirmed position {}", slotName(), confirmed().asString());
 	}
