@@ -1,7 +1,6 @@
 package dev.pgoutbox.replication;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,16 +14,13 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.deadletter.DeadLetterWriter;
-import dev.pgoutbox.deadletter.FailureText;
 import dev.pgoutbox.delivery.AckTracker;
 import dev.pgoutbox.delivery.DeliveryListener;
 import dev.pgoutbox.delivery.Dispatcher;
-import dev.pgoutbox.delivery.Envelope;
 import dev.pgoutbox.schema.OutboxPartition;
 
 /**
@@ -60,8 +56,6 @@ public final class OutboxRelay {
 
 	private final MessagePublisher publisher;
 
-	private final DeliveryListener listener;
-
 	private final Object signal = new Object();
 
 	private volatile Dispatcher dispatcher;
@@ -74,15 +68,9 @@ public final class OutboxRelay {
 
 	private volatile Throwable lastError;
 
-	private final AtomicLong delivered = new AtomicLong();
-
-	private final AtomicLong publishFailures = new AtomicLong();
-
-	private final AtomicLong parked = new AtomicLong();
-
 	private final AtomicLong reconnects = new AtomicLong();
 
-	private volatile Instant lastDeliveryAt;
+	private final RelayDeliveries deliveries;
 
 	private Thread thread;
 
@@ -105,13 +93,13 @@ public final class OutboxRelay {
 		this.connector = connector;
 		this.dataSource = dataSource;
 		this.publisher = publisher;
-		this.listener = listener;
 		this.mapper = new OutboxRowMapper(settings.table(), settings.partition());
 		this.catalog = new SlotCatalog(settings.table(), settings.slot());
 		this.backfill = new SnapshotBackfill(dataSource, settings.table(),
 				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null);
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
 		this.deadLetters = new DeadLetterWriter(dataSource, settings.table());
+		this.deliveries = new RelayDeliveries(this.cleaner, listener);
 	}
 
 	/**
@@ -126,7 +114,7 @@ public final class OutboxRelay {
 		this.dispatcher = new Dispatcher(this.publisher, this.settings.concurrency(), this.settings.bufferCapacity(),
 				this.settings.delivery(),
 				(envelope, attempts, lastError) -> this.deadLetters.park(envelope.message(), attempts, lastError),
-				new Listener(), prefix);
+				this.deliveries, prefix);
 		this.cleanup = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, prefix + "cleanup"));
 		long interval = this.settings.cleanupInterval().toMillis();
 		this.cleanup.scheduleWithFixedDelay(this.cleaner::deleteDelivered, interval, interval, TimeUnit.MILLISECONDS);
@@ -194,8 +182,7 @@ public final class OutboxRelay {
 	 * @return the counts, never {@code null}
 	 */
 	public RelayStatistics statistics() {
-		return new RelayStatistics(this.delivered.get(), this.publishFailures.get(), this.parked.get(),
-				this.reconnects.get(), this.lastDeliveryAt);
+		return this.deliveries.statistics(this.reconnects.get());
 	}
 
 	/**
@@ -389,49 +376,6 @@ public final class OutboxRelay {
 		Thread thread = new Thread(task, name);
 		thread.setDaemon(true);
 		return thread;
-	}
-
-	/** Feeds deliveries and parked messages to the cleaner and the log, then to the application's listener. */
-	private final class Listener implements DeliveryListener {
-
-		@Override
-		public void delivered(Envelope envelope, Duration duration) {
-			OutboxRelay.this.delivered.incrementAndGet();
-			OutboxRelay.this.lastDeliveryAt = Instant.now();
-			OutboxRelay.this.cleaner.add(envelope.message().id());
-			if (OutboxRelay.this.listener != null) {
-				OutboxRelay.this.listener.delivered(envelope, duration);
-			}
-		}
-
-		@Override
-		public void failed(Envelope envelope, Throwable error, int attempt, Duration retryIn) {
-			OutboxRelay.this.publishFailures.incrementAndGet();
-			// a broker outage fails every key at once: the first failure of a message and every
-			// tenth after it are enough to follow it at WARN
-			Level level = (attempt == 1 || attempt % 10 == 0) ? Level.WARN : Level.DEBUG;
-			logger.atLevel(level)
-				.log("Publishing outbox message {} (type '{}', key '{}') failed on attempt {} ({}); retrying in {} ms",
-						envelope.message().id(), envelope.message().type(), envelope.message().key(), attempt,
-						FailureText.describe(error, envelope.message().payload()), retryIn.toMillis());
-			if (OutboxRelay.this.listener != null) {
-				OutboxRelay.this.listener.failed(envelope, error, attempt, retryIn);
-			}
-		}
-
-		@Override
-		public void parked(Envelope envelope, int attempts, Throwable lastError) {
-			OutboxRelay.this.parked.incrementAndGet();
-			OutboxRelay.this.publishFailures.incrementAndGet();
-			OutboxRelay.this.cleaner.add(envelope.message().id());
-			logger.warn("Parked outbox message {} (type '{}', key '{}') as a dead letter after {} failed attempts; "
-					+ "last error: {}", envelope.message().id(), envelope.message().type(), envelope.message().key(),
-					attempts, FailureText.describe(lastError, envelope.message().payload()));
-			if (OutboxRelay.this.listener != null) {
-				OutboxRelay.this.listener.parked(envelope, attempts, lastError);
-			}
-		}
-
 	}
 
 }
