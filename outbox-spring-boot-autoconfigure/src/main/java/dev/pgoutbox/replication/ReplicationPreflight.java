@@ -1,7 +1,6 @@
 package dev.pgoutbox.replication;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -86,15 +85,16 @@ public final class ReplicationPreflight {
 	}
 
 	private void checkSlot(Connection connection) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(
-				"SELECT plugin, database FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
-			statement.setString(1, this.slot.name());
-			try (ResultSet rs = statement.executeQuery()) {
-				if (rs.next()) {
-					checkExistingSlot(connection, rs.getString(1), rs.getString(2));
-					return;
-				}
+		SlotCatalog.SlotInfo existing = SlotCatalog.find(connection, this.slot);
+		if (existing != null) {
+			String unusable = existing.unusableReason(this.slot, connection.getCatalog());
+			if (unusable != null) {
+				throw new ReplicationSetupException(unusable + ".",
+						"Set outbox.replication.slot-name to a name of this application's own, or drop the slot if "
+								+ "nothing uses it.",
+						null);
 			}
+			return;
 		}
 		try (Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM pg_catalog.pg_replication_slots), "
@@ -112,19 +112,6 @@ public final class ReplicationPreflight {
 								+ "SELECT pg_drop_replication_slot('name');",
 						null);
 			}
-		}
-	}
-
-	private void checkExistingSlot(Connection connection, String plugin, String database) throws SQLException {
-		if (!"pgoutput".equals(plugin)) {
-			throw new ReplicationSetupException("Replication slot '" + this.slot + "' exists with output plugin '" + plugin
-					+ "', but the outbox needs pgoutput.",
-					"Set outbox.replication.slot-name to another name, or drop the slot if nothing uses it.", null);
-		}
-		if (!connection.getCatalog().equals(database)) {
-			throw new ReplicationSetupException("Replication slot '" + this.slot + "' belongs to database '" + database
-					+ "', not '" + connection.getCatalog() + "'; slot names are shared by the whole server.",
-					"Set outbox.replication.slot-name to a name of this application's own.", null);
 		}
 	}
 

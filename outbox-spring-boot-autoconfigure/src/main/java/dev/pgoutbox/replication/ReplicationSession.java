@@ -119,14 +119,10 @@ final class ReplicationSession {
 	private Lsn prepareSlot() throws SQLException, InterruptedException {
 		try (Connection ordinary = this.relay.dataSource.getConnection()) {
 			SlotCatalog.SlotInfo slot = this.relay.catalog.find(ordinary);
-			if (slot != null && !"pgoutput".equals(slot.plugin())) {
-				throw new SQLException("Replication slot '" + this.relay.slotName() + "' exists with output plugin '"
-						+ slot.plugin() + "', not pgoutput: drop it or set outbox.replication.slot-name to another name");
-			}
-			if (slot != null && !ordinary.getCatalog().equals(slot.database())) {
-				throw new SQLException("Replication slot '" + this.relay.slotName() + "' belongs to database '"
-						+ slot.database() + "', not '" + ordinary.getCatalog()
-						+ "': slot names are cluster-wide, so set outbox.replication.slot-name to another name");
+			String unusable = (slot != null) ? slot.unusableReason(this.relay.settings.slot(), ordinary.getCatalog())
+					: null;
+			if (unusable != null) {
+				throw new SQLException(unusable + ": drop it or set outbox.replication.slot-name to another name");
 			}
 			if (slot != null && slot.isLost()) {
 				logger.warn("Replication slot '{}' was invalidated (wal_status=lost): the server removed WAL it still "

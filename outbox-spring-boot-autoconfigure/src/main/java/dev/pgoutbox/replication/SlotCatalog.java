@@ -44,16 +44,39 @@ final class SlotCatalog {
 			return "lost".equals(this.walStatus);
 		}
 
+		/**
+		 * Returns why the outbox cannot use this slot from {@code database}, or
+		 * {@code null} if it can.
+		 */
+		String unusableReason(SqlIdentifier slot, String database) {
+			if (!"pgoutput".equals(this.plugin)) {
+				return "Replication slot '" + slot + "' exists with output plugin '" + this.plugin
+						+ "', but the outbox needs pgoutput";
+			}
+			if (!database.equals(this.database)) {
+				return "Replication slot '" + slot + "' belongs to database '" + this.database + "', not '" + database
+						+ "'; slot names are shared by the whole server";
+			}
+			return null;
+		}
+
 	}
 
 	/**
 	 * Returns the slot, or {@code null} if it does not exist.
 	 */
 	SlotInfo find(Connection connection) throws SQLException {
+		return find(connection, this.slot);
+	}
+
+	/**
+	 * Returns the named slot, or {@code null} if it does not exist.
+	 */
+	static SlotInfo find(Connection connection, SqlIdentifier slot) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(
 				"SELECT plugin, database, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status' "
 						+ "FROM pg_catalog.pg_replication_slots s WHERE slot_name = ?")) {
-			statement.setString(1, this.slot.name());
+			statement.setString(1, slot.name());
 			try (ResultSet rs = statement.executeQuery()) {
 				if (!rs.next()) {
 					return null;
