@@ -17,7 +17,6 @@ import dev.pgoutbox.replication.RelayStatistics;
 import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.replication.SlotStatus;
 import dev.pgoutbox.schema.OutboxPartition;
-import dev.pgoutbox.schema.OutboxTable;
 
 /**
  * Reads {@link OutboxStatus}: shared by the health indicator and the {@code outbox}
@@ -34,12 +33,9 @@ public class OutboxStatusReader implements DisposableBean {
 
 	private final long maxLagBytes;
 
-	private final OutboxTable table;
-
-	public OutboxStatusReader(OutboxRelayLifecycle lifecycle, OutboxTable table, List<OutboxPartition> partitions,
+	public OutboxStatusReader(OutboxRelayLifecycle lifecycle, List<OutboxPartition> partitions,
 			Map<String, SlotMonitor> monitors, long maxLagBytes) {
 		this.lifecycle = lifecycle;
-		this.table = table;
 		this.monitors = Map.copyOf(monitors);
 		partitions.forEach((partition) -> this.partitions.put(partition.key(), partition));
 		this.maxLagBytes = maxLagBytes;
@@ -97,11 +93,12 @@ public class OutboxStatusReader implements DisposableBean {
 	}
 
 	/**
-	 * Returns the outbox table.
-	 * @return the table
+	 * Returns the monitor of a partition's slot, which this reader owns and closes.
+	 * @param partition the partition's key
+	 * @return the monitor
 	 */
-	public OutboxTable table() {
-		return this.table;
+	public SlotMonitor monitor(String partition) {
+		return this.monitors.get(partition);
 	}
 
 	@Override
@@ -141,7 +138,7 @@ public class OutboxStatusReader implements DisposableBean {
 			}
 		}
 		catch (SQLException ex) {
-			details.put("slotError", describe(ex));
+			details.put("slotError", OutboxRelay.describe(ex));
 			if (servedHere) {
 				problems.add("the status of slot '" + partition.slot() + "' could not be read");
 			}
@@ -158,7 +155,7 @@ public class OutboxStatusReader implements DisposableBean {
 				details.put("lastDeliveryAt", statistics.lastDeliveryAt().toString());
 			}
 			if (relay.lastError() != null) {
-				details.put("lastError", describe(relay.lastError()));
+				details.put("lastError", OutboxRelay.describe(relay.lastError()));
 			}
 		}
 	}
@@ -175,12 +172,6 @@ public class OutboxStatusReader implements DisposableBean {
 
 	private static String name(RelayState state) {
 		return state.name().toLowerCase(Locale.ROOT);
-	}
-
-	private static String describe(Throwable ex) {
-		String message = (ex.getMessage() != null) ? ": " + ex.getMessage() : "";
-		// should a message ever carry a URL, its password goes no further
-		return ex.getClass().getSimpleName() + message.replaceAll("(?i)(password=)[^&\\s]*", "$1******");
 	}
 
 }

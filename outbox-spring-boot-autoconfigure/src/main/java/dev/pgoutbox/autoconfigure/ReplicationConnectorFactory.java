@@ -48,7 +48,7 @@ final class ReplicationConnectorFactory {
 		}
 		if (!url.startsWith("jdbc:postgresql:")) {
 			throw new OutboxStartupException(
-					"The outbox needs PostgreSQL, but the replication URL is " + url.replaceAll("(?i)password=[^&]*", "password=******") + ".",
+					"The outbox needs PostgreSQL, but the replication URL is " + ReplicationConnector.redact(url) + ".",
 					"Point spring.datasource.url or outbox.replication.url at a PostgreSQL database (jdbc:postgresql:...).");
 		}
 		return new ReplicationConnector(url, username, password);

@@ -358,9 +358,15 @@ public final class OutboxRelay {
 		}
 	}
 
-	static String describe(Throwable ex) {
+	/**
+	 * Describes a failure in one line for logs and health details: its class and
+	 * message, with any password masked.
+	 * @param ex the failure, not {@code null}
+	 * @return the description
+	 */
+	public static String describe(Throwable ex) {
 		String message = ex.getMessage();
-		return ex.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+		return ex.getClass().getSimpleName() + ((message != null) ? ": " + ReplicationConnector.redact(message) : "");
 	}
 
 	private static void closeQuietly(PGConnection connection) {

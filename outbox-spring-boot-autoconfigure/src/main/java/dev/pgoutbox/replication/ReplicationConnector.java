@@ -123,7 +123,14 @@ public final class ReplicationConnector {
 		return "ReplicationConnector[url=" + redact(this.url) + ", username=" + this.username + "]";
 	}
 
-	static String redact(String url) {
+	/**
+	 * Masks every {@code password=} value in a URL or message, for logs, exceptions and
+	 * health details.
+	 * @param text the text, may be {@code null}
+	 * @return the text with passwords masked, {@code null} if {@code text} is
+	 */
+	public static String redact(String text) {
+		String url = text;
 		return (url != null) ? url.replaceAll("(?i)(password=)[^&]*", "$1******") : null;
 	}
 

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.pgoutbox.autoconfigure.OutboxProperties;
+import dev.pgoutbox.replication.ReplicationConnector;
 
 /**
  * The configuration in effect as the endpoint shows it: every setting but passwords.
@@ -24,8 +25,7 @@ final class OutboxConfigurationView {
 		view.put("slotName", replication.getSlotName());
 		view.put("publicationName", replication.getPublicationName());
 		view.put("replicationUsername", replication.getUsername());
-		view.put("replicationUrl", (replication.getUrl() != null)
-				? replication.getUrl().replaceAll("(?i)(password=)[^&]*", "$1******") : null);
+		view.put("replicationUrl", ReplicationConnector.redact(replication.getUrl()));
 		view.put("statusInterval", String.valueOf(replication.getStatusInterval()));
 		OutboxProperties.Delivery delivery = properties.getDelivery();
 		view.put("concurrency", delivery.getConcurrency());
