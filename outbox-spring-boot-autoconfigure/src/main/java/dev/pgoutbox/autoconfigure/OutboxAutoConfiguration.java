@@ -134,8 +134,7 @@ public class OutboxAutoConfiguration {
 		Map<String, SlotMonitor> monitors = new LinkedHashMap<>();
 		partitions.forEach((partition) -> monitors.put(partition.key(),
 				new SlotMonitor(dataSource, partition.slot(), OutboxSettings.table(properties))));
-		return new OutboxStatusReader(lifecycle, OutboxSettings.table(properties), partitions, monitors,
-				properties.getHealth().getMaxLag().toBytes());
+		return new OutboxStatusReader(lifecycle, partitions, monitors, properties.getHealth().getMaxLag().toBytes());
 	}
 
 	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry) {

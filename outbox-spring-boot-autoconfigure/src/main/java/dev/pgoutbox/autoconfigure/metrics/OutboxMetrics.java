@@ -67,7 +67,7 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 	/**
 	 * Creates the metrics.
 	 * @param lifecycle the relays
-	 * @param monitors a monitor per partition's slot, closed with this bean
+	 * @param monitors a monitor per partition's slot, owned by the caller
 	 * @param slotName the configured slot name, the tag of the delivery meters
 	 * @param typeTag whether to tag delivery meters with the message type
 	 * @param refreshInterval how often the slots are read
@@ -175,7 +175,6 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 	@Override
 	public void destroy() {
 		this.refresher.shutdownNow();
-		this.monitors.values().forEach(SlotMonitor::close);
 	}
 
 	private Tags messageTags(Envelope envelope) {

@@ -3,8 +3,6 @@ package dev.pgoutbox.autoconfigure.metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import javax.sql.DataSource;
-
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
@@ -33,11 +31,12 @@ public class OutboxMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	OutboxMetrics outboxMetrics(OutboxRelayLifecycle lifecycle, OutboxStatusReader reader, DataSource dataSource,
+	OutboxMetrics outboxMetrics(OutboxRelayLifecycle lifecycle, OutboxStatusReader reader,
 			OutboxProperties properties) {
+		// the health check's monitors: one bounded read at a time per slot, shared
 		Map<OutboxPartition, SlotMonitor> monitors = new LinkedHashMap<>();
 		for (OutboxPartition partition : reader.partitions()) {
-			monitors.put(partition, new SlotMonitor(dataSource, partition.slot(), reader.table()));
+			monitors.put(partition, reader.monitor(partition.key()));
 		}
 		return new OutboxMetrics(lifecycle, monitors, properties.getReplication().getSlotName(),
 				properties.getMetrics().isTypeTag(), properties.getMetrics().getSlotRefreshInterval());
