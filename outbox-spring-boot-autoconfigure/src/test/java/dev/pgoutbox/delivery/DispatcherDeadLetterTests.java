@@ -1,18 +1,13 @@
 package dev.pgoutbox.delivery;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,9 +34,7 @@ class DispatcherDeadLetterTests {
 
 	private final AckTracker tracker = new AckTracker(Lsn.valueOf(100));
 
-	private final AtomicLong sequence = new AtomicLong();
-
-	private final Map<UUID, String> labels = new ConcurrentHashMap<>();
+	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
 
 	/** Every outcome in the order heard, such as {@code failed a1#1}, {@code parked a1#3}, {@code delivered a2}. */
 	private final List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -74,13 +67,13 @@ class DispatcherDeadLetterTests {
 			}
 		}, new DeliveryPolicy(FAST, 3, null), this::recordParked, 2);
 		AckTracker.Transaction first = this.tracker.open();
-		offer(dispatcher, envelope("a1", "a", first));
-		offer(dispatcher, envelope("a2", "a", first));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", first));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", first));
 		this.tracker.close(first, Lsn.valueOf(200));
 		await().atMost(WAIT).until(() -> a1Attempts.get() >= 1);
 		AckTracker.Transaction second = this.tracker.open();
-		offer(dispatcher, envelope("b1", "b", second));
-		offer(dispatcher, envelope("a3", "a", second));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", second));
+		LabelledEnvelopes.offer(dispatcher, envelope("a3", "a", second));
 		this.tracker.close(second, Lsn.valueOf(300));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
@@ -108,8 +101,8 @@ class DispatcherDeadLetterTests {
 			}
 		}, new DeliveryPolicy(FAST, 0, null), this::recordParked, 2);
 		AckTracker.Transaction transaction = this.tracker.open();
-		offer(dispatcher, envelope("a1", "a", transaction));
-		offer(dispatcher, envelope("a2", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
 		this.tracker.close(transaction, Lsn.valueOf(200));
 
 		// far past any attempt limit a policy would set
@@ -142,8 +135,8 @@ class DispatcherDeadLetterTests {
 			}
 		}, new DeliveryPolicy(FAST, 2, null), flakyStore, 1);
 		AckTracker.Transaction transaction = this.tracker.open();
-		offer(dispatcher, envelope("a1", "a", transaction));
-		offer(dispatcher, envelope("a2", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
 		this.tracker.close(transaction, Lsn.valueOf(200));
 
 		await().atMost(WAIT).until(() -> parkCalls.get() >= 4);
@@ -173,8 +166,8 @@ class DispatcherDeadLetterTests {
 			}
 			recordParked(envelope, attempts, lastError);
 		}, 1);
-		offer(dispatcher, envelope("a1", "a", this.tracker.open()));
-		offer(dispatcher, envelope("b1", "b", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", this.tracker.open()));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.parked).singleElement().satisfies((parked) -> {
 			assertThat(parked.attempts()).isEqualTo(1);
@@ -213,26 +206,17 @@ class DispatcherDeadLetterTests {
 	}
 
 	private Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
-		long n = this.sequence.incrementAndGet();
-		OutboxMessage message = new OutboxMessage(UUID.randomUUID(), "test.event", key, "{\"n\":" + n + "}", Map.of(),
-				Instant.now(), Lsn.valueOf(n));
-		this.labels.put(message.id(), label);
-		transaction.expect();
-		return new Envelope(message, transaction);
+		return this.envelopes.envelope(label, key, transaction);
 	}
 
 	private String label(OutboxMessage message) {
-		return this.labels.get(message.id());
+		return this.envelopes.label(message);
 	}
 
 	private List<String> eventsOfKey(String key) {
 		synchronized (this.events) {
 			return this.events.stream().filter((event) -> event.split(" ")[1].startsWith(key)).toList();
 		}
-	}
-
-	private static void offer(Dispatcher dispatcher, Envelope envelope) throws InterruptedException {
-		assertThat(dispatcher.offer(envelope, WAIT)).isTrue();
 	}
 
 	record Parked(String label, int attempts, Throwable lastError) {

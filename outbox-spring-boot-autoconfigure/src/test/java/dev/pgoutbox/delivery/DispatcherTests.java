@@ -1,20 +1,17 @@
 package dev.pgoutbox.delivery;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,10 +38,7 @@ class DispatcherTests {
 	/** The transaction messages count against unless a test makes its own. */
 	private final AckTracker.Transaction transaction = this.tracker.open();
 
-	private final AtomicLong sequence = new AtomicLong();
-
-	/** Labels such as {@code a1} by message id, to read logs and assertions easily. */
-	private final Map<UUID, String> labels = new ConcurrentHashMap<>();
+	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
 
 	private final Recorder recorder = new Recorder();
 
@@ -60,12 +54,7 @@ class DispatcherTests {
 	}
 
 	private Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
-		long n = this.sequence.incrementAndGet();
-		OutboxMessage message = new OutboxMessage(UUID.randomUUID(), "test.event", key, "{\"n\":" + n + "}", Map.of(),
-				Instant.now(), Lsn.valueOf(n));
-		this.labels.put(message.id(), label);
-		transaction.expect();
-		return new Envelope(message, transaction);
+		return this.envelopes.envelope(label, key, transaction);
 	}
 
 	private Envelope envelope(String label, String key) {
@@ -73,11 +62,7 @@ class DispatcherTests {
 	}
 
 	private String label(OutboxMessage message) {
-		return this.labels.get(message.id());
-	}
-
-	private static void offer(Dispatcher dispatcher, Envelope envelope) throws InterruptedException {
-		assertThat(dispatcher.offer(envelope, WAIT)).as("offer %s", envelope.message()).isTrue();
+		return this.envelopes.label(message);
 	}
 
 	private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
@@ -108,9 +93,9 @@ class DispatcherTests {
 		List<String> expectedA = new ArrayList<>();
 		List<String> expectedB = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
-			offer(dispatcher, envelope("a" + i, "a"));
+			LabelledEnvelopes.offer(dispatcher, envelope("a" + i, "a"));
 			expectedA.add("a" + i);
-			offer(dispatcher, envelope("b" + i, "b"));
+			LabelledEnvelopes.offer(dispatcher, envelope("b" + i, "b"));
 			expectedB.add("b" + i);
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
@@ -133,7 +118,7 @@ class DispatcherTests {
 			}
 		}, 4, 100);
 		for (String key : List.of("a", "b", "c", "d")) {
-			offer(dispatcher, envelope(key, key));
+			LabelledEnvelopes.offer(dispatcher, envelope(key, key));
 		}
 		assertThat(dispatcher.awaitDrained(WAIT.multipliedBy(2))).isTrue();
 		assertThat(overlapped.get()).as("calls that overlapped all the others").isEqualTo(4);
@@ -161,7 +146,7 @@ class DispatcherTests {
 		holder[0] = dispatcher;
 		for (int i = 0; i < 50; i++) {
 			for (String key : List.of("a", "b", "c", "d", "e")) {
-				offer(dispatcher, envelope(key + i, key));
+				LabelledEnvelopes.offer(dispatcher, envelope(key + i, key));
 			}
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
@@ -191,11 +176,11 @@ class DispatcherTests {
 				otherKeyDelivered.countDown();
 			}
 		}, 1, 100);
-		offer(dispatcher, envelope("a1", "a"));
-		offer(dispatcher, envelope("a2", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 		awaitLatch(firstFailure, "a1 failed once");
 		for (int i = 1; i <= 5; i++) {
-			offer(dispatcher, envelope("b" + i, "b"));
+			LabelledEnvelopes.offer(dispatcher, envelope("b" + i, "b"));
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 
@@ -236,8 +221,8 @@ class DispatcherTests {
 				throw new IllegalStateException("refused " + label);
 			}
 		}, 1, 100);
-		offer(dispatcher, envelope("a1", "a"));
-		offer(dispatcher, envelope("a2", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.recorder.failures()).extracting((failure) -> label(failure.envelope().message()) + "#"
 				+ failure.attempt())
@@ -262,11 +247,11 @@ class DispatcherTests {
 				throw (Exception) thrown;
 			}
 		}, 1, 100);
-		offer(dispatcher, envelope("a1", "a"));
-		offer(dispatcher, envelope("b1", "b"));
-		offer(dispatcher, envelope("c1", "c"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b"));
+		LabelledEnvelopes.offer(dispatcher, envelope("c1", "c"));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
-		offer(dispatcher, envelope("d1", "d"));
+		LabelledEnvelopes.offer(dispatcher, envelope("d1", "d"));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 
 		assertThat(this.recorder.failures()).hasSize(3).allSatisfy((failure) -> {
@@ -285,8 +270,8 @@ class DispatcherTests {
 			bothStarted.countDown();
 			release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		}, 2, 2);
-		offer(dispatcher, envelope("a1", "a"));
-		offer(dispatcher, envelope("b1", "b"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b"));
 		awaitLatch(bothStarted, "both calls under way");
 		assertThat(dispatcher.held()).isEqualTo(2);
 		assertThat(dispatcher.inFlight()).isEqualTo(2);
@@ -324,9 +309,9 @@ class DispatcherTests {
 			published.incrementAndGet();
 		}, 4, 1_000);
 		assertThat(dispatcher.awaitDrained(Duration.ZERO)).as("nothing offered yet").isTrue();
-		offer(dispatcher, envelope("slow", "slow"));
+		LabelledEnvelopes.offer(dispatcher, envelope("slow", "slow"));
 		for (int i = 0; i < 100; i++) {
-			offer(dispatcher, envelope("k" + i, "k" + (i % 10)));
+			LabelledEnvelopes.offer(dispatcher, envelope("k" + i, "k" + (i % 10)));
 		}
 		assertThat(dispatcher.awaitDrained(Duration.ofMillis(50))).isFalse();
 		assertThat(dispatcher.held()).isPositive();
@@ -355,13 +340,13 @@ class DispatcherTests {
 			othersDelivered.countDown();
 		}, 4, 100);
 		AckTracker.Transaction first = tracker.open();
-		offer(dispatcher, envelope("t1-a", "a", first));
-		offer(dispatcher, envelope("t1-b", "b", first));
-		offer(dispatcher, envelope("t1-c", "c", first));
+		LabelledEnvelopes.offer(dispatcher, envelope("t1-a", "a", first));
+		LabelledEnvelopes.offer(dispatcher, envelope("t1-b", "b", first));
+		LabelledEnvelopes.offer(dispatcher, envelope("t1-c", "c", first));
 		tracker.close(first, Lsn.valueOf(200));
 		AckTracker.Transaction second = tracker.open();
-		offer(dispatcher, envelope("t2-d", "d", second));
-		offer(dispatcher, envelope("t2-a", "a", second));
+		LabelledEnvelopes.offer(dispatcher, envelope("t2-d", "d", second));
+		LabelledEnvelopes.offer(dispatcher, envelope("t2-a", "a", second));
 		tracker.close(second, Lsn.valueOf(300));
 
 		awaitLatch(othersDelivered, "messages other than t1-b delivered");
@@ -385,7 +370,7 @@ class DispatcherTests {
 		for (int i = 0; i < 20; i++) {
 			Envelope envelope = envelope("m" + i, "k" + (i % 3));
 			offered.add(envelope);
-			offer(dispatcher, envelope);
+			LabelledEnvelopes.offer(dispatcher, envelope);
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.recorder.delivered).extracting(Delivery::envelope).containsExactlyInAnyOrderElementsOf(offered);
@@ -409,7 +394,7 @@ class DispatcherTests {
 		}, 1, 10);
 		AckTracker tracker = new AckTracker(Lsn.valueOf(100));
 		AckTracker.Transaction transaction = tracker.open();
-		offer(dispatcher, envelope("a1", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
 		tracker.close(transaction, Lsn.valueOf(200));
 		awaitLatch(started, "call under way");
 

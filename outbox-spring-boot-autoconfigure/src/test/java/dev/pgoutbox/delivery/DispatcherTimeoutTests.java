@@ -1,17 +1,12 @@
 package dev.pgoutbox.delivery;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -40,9 +35,7 @@ class DispatcherTimeoutTests {
 
 	private final AckTracker tracker = new AckTracker(Lsn.valueOf(100));
 
-	private final AtomicLong sequence = new AtomicLong();
-
-	private final Map<UUID, String> labels = new ConcurrentHashMap<>();
+	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
 
 	private final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
@@ -74,8 +67,8 @@ class DispatcherTimeoutTests {
 		}, new DeliveryPolicy(FAST, 0, TIMEOUT), 1);
 		AckTracker.Transaction transaction = this.tracker.open();
 		long start = System.nanoTime();
-		offer(dispatcher, envelope("a1", "a", transaction));
-		offer(dispatcher, envelope("a2", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
 		this.tracker.close(transaction, Lsn.valueOf(200));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
@@ -110,9 +103,9 @@ class DispatcherTimeoutTests {
 				}
 			}
 		}, new DeliveryPolicy(FAST, 0, TIMEOUT), 1);
-		offer(dispatcher, envelope("a1", "a", this.tracker.open()));
-		offer(dispatcher, envelope("a2", "a", this.tracker.open()));
-		offer(dispatcher, envelope("b1", "b", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", this.tracker.open()));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		await().atMost(WAIT).until(() -> interruptsIgnored.get() == 1);
@@ -129,7 +122,7 @@ class DispatcherTimeoutTests {
 				"delivered b1");
 
 		// and the replacement thread keeps delivering
-		offer(dispatcher, envelope("c1", "c", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("c1", "c", this.tracker.open()));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.events).contains("delivered c1");
 	}
@@ -153,8 +146,8 @@ class DispatcherTimeoutTests {
 						lastError)),
 				new Recorder(), "timeout-test-");
 		this.dispatchers.add(dispatcher);
-		offer(dispatcher, envelope("a1", "a", this.tracker.open()));
-		offer(dispatcher, envelope("a2", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", this.tracker.open()));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(parked).singleElement().satisfies((message) -> {
@@ -175,7 +168,7 @@ class DispatcherTimeoutTests {
 			}
 		}, new DeliveryPolicy(FAST, 3, Duration.ofSeconds(1)), 4);
 		for (int i = 0; i < 2_000; i++) {
-			offer(dispatcher, envelope("m" + i, "k" + (i % 50), this.tracker.open()));
+			LabelledEnvelopes.offer(dispatcher, envelope("m" + i, "k" + (i % 50), this.tracker.open()));
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(interrupted.get()).isZero();
@@ -192,20 +185,11 @@ class DispatcherTimeoutTests {
 	}
 
 	private Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
-		long n = this.sequence.incrementAndGet();
-		OutboxMessage message = new OutboxMessage(UUID.randomUUID(), "test.event", key, "{\"n\":" + n + "}", Map.of(),
-				Instant.now(), Lsn.valueOf(n));
-		this.labels.put(message.id(), label);
-		transaction.expect();
-		return new Envelope(message, transaction);
+		return this.envelopes.envelope(label, key, transaction);
 	}
 
 	private String label(OutboxMessage message) {
-		return this.labels.get(message.id());
-	}
-
-	private static void offer(Dispatcher dispatcher, Envelope envelope) throws InterruptedException {
-		assertThat(dispatcher.offer(envelope, WAIT)).isTrue();
+		return this.envelopes.label(message);
 	}
 
 	record Parked(String label, int attempts, Throwable lastError) {
