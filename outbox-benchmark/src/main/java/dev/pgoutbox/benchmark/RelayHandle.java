@@ -18,8 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
-import dev.pgoutbox.replication.OutboxRelay;
-import dev.pgoutbox.replication.RelayState;
+import dev.pgoutbox.relay.Relay;
+import dev.pgoutbox.relay.RelayState;
 
 /**
  * A relay as an application gets it: the starter's auto-configuration in a Spring Boot
@@ -66,7 +66,7 @@ final class RelayHandle implements AutoCloseable {
 		}
 	}
 
-	OutboxRelay relay() {
+	Relay relay() {
 		return this.context.getBean(OutboxRelayLifecycle.class).getRelay();
 	}
 
@@ -74,7 +74,7 @@ final class RelayHandle implements AutoCloseable {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (relay() == null || relay().state() != RelayState.RUNNING) {
 			if (System.nanoTime() > deadline) {
-				OutboxRelay relay = relay();
+				Relay relay = relay();
 				throw new IllegalStateException("The relay did not start streaming within " + timeout + ": "
 						+ ((relay != null) ? relay.state() + ", last error " + relay.lastError() : "not created"));
 			}

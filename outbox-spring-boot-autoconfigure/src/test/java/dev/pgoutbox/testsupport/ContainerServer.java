@@ -1,20 +1,20 @@
 package dev.pgoutbox.testsupport;
 
-import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The Testcontainers provider of {@link TestPostgres}, for machines with Docker.
  */
 final class ContainerServer implements TestPostgres.Server {
 
-	private final PostgreSQLContainer<?> container;
+	private final PostgreSQLContainer container;
 
-	private ContainerServer(PostgreSQLContainer<?> container) {
+	private ContainerServer(PostgreSQLContainer container) {
 		this.container = container;
 	}
 
 	static ContainerServer start() {
-		PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17")
+		PostgreSQLContainer container = new PostgreSQLContainer("postgres:17")
 			.withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=64", "-c",
 					"max_wal_senders=64", "-c", "max_connections=300", "-c", "fsync=off");
 		container.start();

@@ -1,0 +1,105 @@
+package dev.pgoutbox.delivery;
+
+import dev.pgoutbox.PublishTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgoutbox.MessagePublisher;
+
+/**
+ * The {@link Dispatcher}'s delivery threads, with the watchdog that gives up on a publish
+ * call past the timeout and puts a fresh thread in place of the one stuck in it.
+ */
+final class DeliveryThreads {
+
+	// logged under the Dispatcher, whose name is the one operators set levels for
+	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
+
+	private final MessagePublisher publisher;
+
+	private final Lanes lanes;
+
+	private final Outcomes outcomes;
+
+	private final String threadNamePrefix;
+
+	private final long publishTimeoutNanos;
+
+	private final Duration publishTimeout;
+
+	private final List<DeliveryWorker> workers = new CopyOnWriteArrayList<>();
+
+	/** Threads left inside a publish call that timed out, interrupted again on stop. */
+	private final Set<Thread> abandoned = ConcurrentHashMap.newKeySet();
+
+	private final AtomicInteger workerNumbers = new AtomicInteger();
+
+	DeliveryThreads(MessagePublisher publisher, Lanes lanes, Outcomes outcomes, String threadNamePrefix,
+			long publishTimeoutNanos, Duration publishTimeout) {
+		this.publisher = publisher;
+		this.lanes = lanes;
+		this.outcomes = outcomes;
+		this.threadNamePrefix = threadNamePrefix;
+		this.publishTimeoutNanos = publishTimeoutNanos;
+		this.publishTimeout = publishTimeout;
+	}
+
+	void start() {
+		String name = this.threadNamePrefix + "delivery-" + this.workerNumbers.getAndIncrement();
+		DeliveryWorker worker = new DeliveryWorker(name, this.publisher, this.lanes, this.outcomes,
+				this.publishTimeoutNanos);
+		this.workers.add(worker);
+		worker.thread().start();
+	}
+
+	/** Runs on the timer: gives up on calls past the publish timeout. */
+	void expireOverdueCalls() {
+		long now = System.nanoTime();
+		for (DeliveryWorker worker : this.workers) {
+			PublishCall call = worker.call();
+			if (call != null && now - call.started >= this.publishTimeoutNanos
+					&& call.settle(PublishCall.TIMED_OUT)) {
+				replace(worker);
+				worker.thread().interrupt();
+				this.outcomes.failed(call.lane, call.envelope, new PublishTimeoutException(this.publishTimeout));
+			}
+		}
+		this.abandoned.removeIf((thread) -> !thread.isAlive());
+	}
+
+	private void replace(DeliveryWorker worker) {
+		this.lanes.underLock(() -> {
+			this.workers.remove(worker);
+			this.abandoned.add(worker.thread());
+			this.lanes.threadAbandoned();
+		}, this::start);
+		if (this.abandoned.size() > this.workers.size()) {
+			logger.warn("{} outbox delivery threads are still inside MessagePublisher calls that timed out and "
+					+ "ignored interruption", this.abandoned.size());
+		}
+	}
+
+	/** Interrupts every thread, abandoned ones too, and waits a while for each delivery thread to end. */
+	void stop() {
+		this.abandoned.forEach(Thread::interrupt);
+		this.workers.forEach((worker) -> worker.thread().interrupt());
+		for (DeliveryWorker worker : this.workers) {
+			try {
+				worker.thread().join(TimeUnit.SECONDS.toMillis(5));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+}

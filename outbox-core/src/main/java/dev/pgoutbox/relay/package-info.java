@@ -1,0 +1,5 @@
+/**
+ * What the Spring glue and the partition coordinator see of a relay: its interface, state
+ * and counts; free of Spring.
+ */
+package dev.pgoutbox.relay;

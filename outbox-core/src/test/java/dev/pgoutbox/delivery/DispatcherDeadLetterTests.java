@@ -1,0 +1,245 @@
+package dev.pgoutbox.delivery;
+
+import dev.pgoutbox.DeliveryListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.pgoutbox.Lsn;
+import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxMessage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dispatcher's attempt limit: parking after the last attempt, and never losing a
+ * message whose parking fails.
+ */
+class DispatcherDeadLetterTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(5);
+
+	private static final Backoff FAST = new Backoff(Duration.ofMillis(5), 2.0, Duration.ofMillis(20), 0.0);
+
+	private final List<Dispatcher> dispatchers = new ArrayList<>();
+
+	private final AckTracker tracker = new AckTracker(Lsn.valueOf(100));
+
+	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
+
+	/** Every outcome in the order heard, such as {@code failed a1#1}, {@code parked a1#3}, {@code delivered a2}. */
+	private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+	private final List<Parked> parked = Collections.synchronizedList(new ArrayList<>());
+
+	@AfterEach
+	void closeDispatchers() {
+		this.dispatchers.forEach(Dispatcher::close);
+	}
+
+	@Test
+	void parksAMessageAfterItsLastAttemptThenDeliversTheRestOfItsKeyWhileOtherKeysFlow() throws Exception {
+		CountDownLatch otherKeyDelivered = new CountDownLatch(1);
+		AtomicInteger a1Attempts = new AtomicInteger();
+		List<String> published = Collections.synchronizedList(new ArrayList<>());
+		Dispatcher dispatcher = dispatcher((message) -> {
+			String label = label(message);
+			if (label.equals("a1")) {
+				int attempt = a1Attempts.incrementAndGet();
+				if (attempt == 2) {
+					// b1 was offered after a1 failed once: it must go through between a1's attempts
+					assertThat(otherKeyDelivered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+				}
+				throw new IllegalStateException("refused attempt " + attempt);
+			}
+			published.add(label);
+			if (label.equals("b1")) {
+				otherKeyDelivered.countDown();
+			}
+		}, new DeliveryPolicy(FAST, 3, null), this::recordParked, 2);
+		AckTracker.Transaction first = this.tracker.open();
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", first));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", first));
+		this.tracker.close(first, Lsn.valueOf(200));
+		await().atMost(WAIT).until(() -> a1Attempts.get() >= 1);
+		AckTracker.Transaction second = this.tracker.open();
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", second));
+		LabelledEnvelopes.offer(dispatcher, envelope("a3", "a", second));
+		this.tracker.close(second, Lsn.valueOf(300));
+
+		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
+		assertThat(a1Attempts.get()).isEqualTo(3);
+		assertThat(this.parked).singleElement().satisfies((parked) -> {
+			assertThat(parked.label()).isEqualTo("a1");
+			assertThat(parked.attempts()).isEqualTo(3);
+			assertThat(parked.lastError()).isInstanceOf(IllegalStateException.class).hasMessage("refused attempt 3");
+		});
+		assertThat(published).containsExactly("b1", "a2", "a3");
+		assertThat(eventsOfKey("a")).containsExactly("failed a1#1", "failed a1#2", "parked a1#3", "delivered a2",
+				"delivered a3");
+		assertThat(this.tracker.confirmed()).as("a parked message counts as done").isEqualTo(Lsn.valueOf(300));
+		assertThat(this.tracker.isIdle()).isTrue();
+	}
+
+	@Test
+	void retriesForeverWithoutAnAttemptLimitAndHoldsTheKeyMeanwhile() throws Exception {
+		AtomicBoolean brokerBack = new AtomicBoolean();
+		AtomicInteger failures = new AtomicInteger();
+		Dispatcher dispatcher = dispatcher((message) -> {
+			if (label(message).equals("a1") && !brokerBack.get()) {
+				failures.incrementAndGet();
+				throw new IllegalStateException("broker down");
+			}
+		}, new DeliveryPolicy(FAST, 0, null), this::recordParked, 2);
+		AckTracker.Transaction transaction = this.tracker.open();
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
+		this.tracker.close(transaction, Lsn.valueOf(200));
+
+		// far past any attempt limit a policy would set
+		await().atMost(WAIT).until(() -> failures.get() >= 30);
+		assertThat(this.events).doesNotContain("delivered a2").noneMatch((event) -> event.startsWith("parked"));
+		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(100));
+		assertThat(dispatcher.held()).isEqualTo(2);
+
+		brokerBack.set(true);
+		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
+		assertThat(eventsOfKey("a")).endsWith("delivered a1", "delivered a2");
+		assertThat(this.parked).isEmpty();
+		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(200));
+	}
+
+	@Test
+	void keepsAMessageWhoseParkingFailsAndParksItOnceTheStoreIsBack() throws Exception {
+		AtomicInteger parkCalls = new AtomicInteger();
+		AtomicBoolean storeBack = new AtomicBoolean();
+		MessageParker flakyStore = (envelope, attempts, lastError) -> {
+			parkCalls.incrementAndGet();
+			if (!storeBack.get()) {
+				throw new IllegalStateException("database down");
+			}
+			recordParked(envelope, attempts, lastError);
+		};
+		Dispatcher dispatcher = dispatcher((message) -> {
+			if (label(message).equals("a1")) {
+				throw new IllegalStateException("refused");
+			}
+		}, new DeliveryPolicy(FAST, 2, null), flakyStore, 1);
+		AckTracker.Transaction transaction = this.tracker.open();
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
+		this.tracker.close(transaction, Lsn.valueOf(200));
+
+		await().atMost(WAIT).until(() -> parkCalls.get() >= 4);
+		assertThat(this.parked).isEmpty();
+		assertThat(this.events).containsExactly("failed a1#1");
+		assertThat(dispatcher.held()).as("the message stays in its lane").isEqualTo(2);
+		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(100));
+
+		storeBack.set(true);
+		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
+		assertThat(this.parked).extracting(Parked::label).containsExactly("a1");
+		assertThat(this.parked.get(0).attempts()).isEqualTo(2);
+		assertThat(this.events).containsExactly("failed a1#1", "parked a1#2", "delivered a2");
+		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(200));
+	}
+
+	@Test
+	void parkerThatThrowsAnErrorKeepsTheDeliveryThreadAlive() throws Exception {
+		AtomicInteger parkCalls = new AtomicInteger();
+		Dispatcher dispatcher = dispatcher((message) -> {
+			if (label(message).equals("a1")) {
+				throw new RuntimeException();
+			}
+		}, new DeliveryPolicy(FAST, 1, null), (envelope, attempts, lastError) -> {
+			if (parkCalls.incrementAndGet() == 1) {
+				throw new AssertionError("parker bug");
+			}
+			recordParked(envelope, attempts, lastError);
+		}, 1);
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", this.tracker.open()));
+		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
+		assertThat(this.parked).singleElement().satisfies((parked) -> {
+			assertThat(parked.attempts()).isEqualTo(1);
+			assertThat(parked.lastError()).isExactlyInstanceOf(RuntimeException.class).hasMessage(null);
+		});
+		assertThat(this.events).contains("delivered b1");
+	}
+
+	@Test
+	void requiresAParkerWhenAttemptsAreLimited() {
+		MessagePublisher publisher = (message) -> {
+		};
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, new DeliveryPolicy(FAST, 3, null), null, null, "x-"))
+			.withMessageContaining("'parker'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, null, (envelope, attempts, error) -> {
+			}, null, "x-"))
+			.withMessageContaining("'policy'");
+		assertThatIllegalArgumentException().isThrownBy(() -> new DeliveryPolicy(FAST, -1, null))
+			.withMessageContaining("'maxAttempts'");
+		assertThatIllegalArgumentException().isThrownBy(() -> new DeliveryPolicy(FAST, 1, Duration.ZERO))
+			.withMessageContaining("'publishTimeout'");
+	}
+
+	private Dispatcher dispatcher(MessagePublisher publisher, DeliveryPolicy policy, MessageParker parker,
+			int concurrency) {
+		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, 100, policy, parker, new Recorder(),
+				"dead-letter-test-");
+		this.dispatchers.add(dispatcher);
+		return dispatcher;
+	}
+
+	private void recordParked(Envelope envelope, int attempts, Throwable lastError) {
+		this.parked.add(new Parked(label(envelope.message()), attempts, lastError));
+	}
+
+	private Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
+		return this.envelopes.envelope(label, key, transaction);
+	}
+
+	private String label(OutboxMessage message) {
+		return this.envelopes.label(message);
+	}
+
+	private List<String> eventsOfKey(String key) {
+		synchronized (this.events) {
+			return this.events.stream().filter((event) -> event.split(" ")[1].startsWith(key)).toList();
+		}
+	}
+
+	record Parked(String label, int attempts, Throwable lastError) {
+	}
+
+	private final class Recorder implements DeliveryListener {
+
+		@Override
+		public void delivered(OutboxMessage message, Duration duration) {
+			DispatcherDeadLetterTests.this.events.add("delivered " + label(message));
+		}
+
+		@Override
+		public void failed(OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
+			DispatcherDeadLetterTests.this.events.add("failed " + label(message) + "#" + attempt);
+		}
+
+		@Override
+		public void parked(OutboxMessage message, int attempts, Throwable lastError) {
+			DispatcherDeadLetterTests.this.events.add("parked " + label(message) + "#" + attempts);
+		}
+
+	}
+
+}

@@ -1,0 +1,4 @@
+/**
+ * The outbox's actuator health indicator.
+ */
+package dev.pgoutbox.autoconfigure.health;

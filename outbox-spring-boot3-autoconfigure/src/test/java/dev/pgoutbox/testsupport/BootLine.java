@@ -1,0 +1,70 @@
+package dev.pgoutbox.testsupport;
+
+import java.util.Map;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.tracing.BraveAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration;
+import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
+import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.context.ApplicationContext;
+
+import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
+
+/**
+ * What the shared tests need of Spring Boot 3.5 that its other line names differently:
+ * the auto-configurations a test application is made of, and health as plain values.
+ */
+public final class BootLine {
+
+	/** The name of the Hibernate JPA auto-configuration, for applications that exclude it. */
+	public static final String HIBERNATE = "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration";
+
+	/** The name of the JPA repositories auto-configuration, for applications that exclude it. */
+	public static final String JPA_REPOSITORIES = "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration";
+
+	private BootLine() {
+	}
+
+	/** Data source, transactions and Jackson, as an application with the JDBC starter has. */
+	public static AutoConfigurations jdbc() {
+		return AutoConfigurations.of(DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class, JacksonAutoConfiguration.class);
+	}
+
+	/** Health, endpoints and metrics with a simple registry, as the actuator starter has. */
+	public static AutoConfigurations actuator() {
+		return AutoConfigurations.of(HealthContributorAutoConfiguration.class, HealthEndpointAutoConfiguration.class, EndpointAutoConfiguration.class, MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
+	}
+
+	/** Observations and Brave tracing. */
+	public static AutoConfigurations tracing() {
+		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class, BraveAutoConfiguration.class);
+	}
+
+	/** JPA with Hibernate. */
+	public static AutoConfigurations jpa() {
+		return AutoConfigurations.of(HibernateJpaAutoConfiguration.class);
+	}
+
+	/** The outbox's health as its status code and details. */
+	public record HealthReading(String status, Map<String, Object> details) {
+	}
+
+	/** Reads the outbox health indicator of a context. */
+	public static HealthReading health(ApplicationContext context) {
+		Health health = context.getBean(OutboxHealthIndicator.class).health();
+		return new HealthReading(health.getStatus().getCode(), health.getDetails());
+	}
+
+}

@@ -1,0 +1,155 @@
+package dev.pgoutbox.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.micrometer.observation.ObservationRegistry;
+
+import dev.pgoutbox.JsonCodec;
+import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.cluster.InstanceRegistry;
+import dev.pgoutbox.cluster.PartitionCoordinator;
+import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.DeadLetters;
+import dev.pgoutbox.deadletter.JdbcDeadLetters;
+import dev.pgoutbox.relay.Relay;
+import dev.pgoutbox.replication.OutboxRelay;
+import dev.pgoutbox.DeliveryListener;
+import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.replication.SlotMonitor;
+import dev.pgoutbox.replication.ReplicationPreflight;
+import dev.pgoutbox.schema.OutboxPartition;
+import dev.pgoutbox.schema.OutboxSchema;
+import dev.pgoutbox.schema.OutboxWriter;
+
+/**
+ * The outbox's beans, the same on every Spring Boot line: the transaction-joining
+ * {@link OutboxPublisher}, the relay that hands committed messages to the application's
+ * {@link MessagePublisher}, and the {@link DeadLetters} of messages parked after their
+ * last attempt. Each line's {@code OutboxAutoConfiguration} imports it and adds what
+ * differs: ordering, the JSON codec, the database login.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(OutboxProperties.class)
+class OutboxConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxSchema outboxSchema(OutboxProperties properties) {
+		return new OutboxSchema(OutboxSettings.table(properties), OutboxSettings.partitions(properties));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxSchemaInitializer outboxSchemaInitializer(DataSource dataSource, OutboxSchema schema,
+			OutboxProperties properties) {
+		return new OutboxSchemaInitializer(dataSource, schema, properties.getSchemaInitialization());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(OutboxPublisher.class)
+	TransactionalOutboxPublisher outboxPublisher(DataSource dataSource, OutboxProperties properties,
+			JsonCodec json, ObjectProvider<ObservationRegistry> observationRegistry,
+			OutboxSchemaInitializer schemaInitializer) {
+		long maxPayload = properties.getMaxPayloadSize().toBytes();
+		if (maxPayload < 1) {
+			throw new OutboxStartupException("Invalid outbox configuration: 'outbox.max-payload-size' must be positive",
+					"Correct the value in your application properties (the outbox.* keys).");
+		}
+		TransactionalOutboxPublisher publisher = new TransactionalOutboxPublisher(dataSource,
+				new OutboxWriter(OutboxSettings.table(properties)), json,
+				maxPayload);
+		observationRegistry.ifAvailable(publisher::setObservationRegistry);
+		return publisher;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DeadLetters outboxDeadLetters(DataSource dataSource, OutboxProperties properties, JsonCodec json,
+			OutboxSchemaInitializer schemaInitializer) {
+		return new JdbcDeadLetters(dataSource, OutboxSettings.table(properties), json);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
+			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceLogin> dataSourceLogin,
+			ObjectProvider<DeliveryListener> deliveryListeners, ObjectProvider<ObservationRegistry> observationRegistry,
+			JsonCodec json, OutboxSchemaInitializer schemaInitializer) {
+		MessagePublisher publisher = observed(messagePublisher(messagePublishers), observationRegistry.getIfAvailable());
+		RelaySettings settings = OutboxSettings.relay(properties);
+		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
+				dataSourceLogin.getIfAvailable());
+		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
+		// listeners (metrics among them) are looked up at each start, not at bean creation
+		Function<OutboxPartition, Relay> relays = (partition) -> new OutboxRelay(settings.forPartition(partition),
+				connector, dataSource, publisher, CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList()),
+				json);
+		ReplicationPreflight preflight = new ReplicationPreflight(connector, dataSource, partitions.get(0).slot());
+		if (partitions.size() == 1) {
+			return new OutboxRelayLifecycle(() -> relays.apply(partitions.get(0)), properties.getShutdownTimeout(),
+					preflight);
+		}
+		OutboxSettings.membership(properties);
+		OutboxProperties.Membership membership = properties.getMembership();
+		String instanceId = (membership.getInstanceId() != null) ? membership.getInstanceId() : defaultInstanceId();
+		PartitionCoordinator coordinator = new PartitionCoordinator(partitions, relays,
+				new InstanceRegistry(dataSource, OutboxSettings.table(properties)), instanceId,
+				membership.getHeartbeatInterval(), membership.getInstanceTimeout(), properties.getShutdownTimeout());
+		return new OutboxRelayLifecycle(coordinator, preflight);
+	}
+
+	private static String defaultInstanceId() {
+		String host;
+		try {
+			host = java.net.InetAddress.getLocalHost().getHostName();
+		}
+		catch (java.net.UnknownHostException ex) {
+			host = "instance";
+		}
+		return host + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OutboxStatusReader outboxStatusReader(OutboxRelayLifecycle lifecycle, DataSource dataSource,
+			OutboxProperties properties) {
+		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
+		Map<String, SlotMonitor> monitors = new LinkedHashMap<>();
+		partitions.forEach((partition) -> monitors.put(partition.key(),
+				new SlotMonitor(dataSource, partition.slot(), OutboxSettings.table(properties))));
+		return new OutboxStatusReader(lifecycle, partitions, monitors, properties.getHealth().getMaxLag().toBytes());
+	}
+
+	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry) {
+		return (registry != null && !registry.isNoop()) ? new ObservedMessagePublisher(publisher, registry) : publisher;
+	}
+
+	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {
+		MessagePublisher publisher = candidates.getIfUnique();
+		if (publisher != null) {
+			return publisher;
+		}
+		long count = candidates.stream().count();
+		if (count == 0) {
+			throw new OutboxStartupException(
+					"The outbox relay has nowhere to send messages: there is no MessagePublisher bean.",
+					"Define a bean that implements dev.pgoutbox.MessagePublisher and sends each message to your "
+							+ "broker (throwing when the broker does not take it), or set outbox.enabled=false.");
+		}
+		throw new OutboxStartupException(
+				"The outbox relay found " + count + " MessagePublisher beans and needs exactly one.",
+				"Keep one MessagePublisher bean, or mark the one the outbox should use as @Primary.");
+	}
+
+}

@@ -1,0 +1,216 @@
+package dev.pgoutbox.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.SenderContext;
+
+import org.springframework.jdbc.datasource.DataSourceUtils;
+
+import dev.pgoutbox.JsonCodec;
+import dev.pgoutbox.OutboundMessage;
+import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.OutboxWriteException;
+import dev.pgoutbox.schema.MessageIds;
+import dev.pgoutbox.schema.OutboxPartition;
+import dev.pgoutbox.schema.OutboxWriter;
+
+/**
+ * {@link OutboxPublisher} that writes through the application's {@link DataSource} on
+ * the connection of the current Spring-managed transaction (JDBC or JPA alike), or in a
+ * transaction of its own when there is none. Messages are validated and serialized
+ * before anything is written.
+ */
+public class TransactionalOutboxPublisher implements OutboxPublisher {
+
+	private static final int MAX_TYPE_LENGTH = 255;
+
+	private static final int MAX_KEY_LENGTH = 1024;
+
+	private final DataSource dataSource;
+
+	private final OutboxWriter writer;
+
+	private final JsonCodec json;
+
+	private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private final long maxPayloadBytes;
+
+	/**
+	 * Creates a publisher.
+	 * @param dataSource the application's data source, not {@code null}
+	 * @param writer writes the rows, not {@code null}
+	 * @param json writes payloads and headers as JSON, with the application's mapper, not
+	 * {@code null}
+	 * @param maxPayloadBytes the largest payload accepted, in UTF-8 bytes
+	 */
+	public TransactionalOutboxPublisher(DataSource dataSource, OutboxWriter writer, JsonCodec json,
+			long maxPayloadBytes) {
+		this.dataSource = dataSource;
+		this.writer = writer;
+		this.json = json;
+		this.maxPayloadBytes = maxPayloadBytes;
+	}
+
+	/**
+	 * Sets the registry for the {@code outbox.write} observation.
+	 * @param observationRegistry the registry, not {@code null}
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
+	@Override
+	public UUID publish(String type, String key, Object payload, Map<String, String> headers) {
+		return observed(1, (traceHeaders) -> write(List.of(row(type, key, payload, headers, null, traceHeaders)))).get(0);
+	}
+
+	@Override
+	public List<UUID> publishAll(List<OutboundMessage> messages) {
+		if (messages == null) {
+			throw new OutboxWriteException("'messages' must not be null");
+		}
+		if (messages.isEmpty()) {
+			return List.of();
+		}
+		return observed(messages.size(), (traceHeaders) -> {
+			List<OutboxWriter.Row> rows = new ArrayList<>(messages.size());
+			for (OutboundMessage message : messages) {
+				if (message == null) {
+					throw new OutboxWriteException("'messages' must not contain null");
+				}
+				rows.add(row(message.type(), message.key(), message.payload(), message.headers(), message.partition(),
+						traceHeaders));
+			}
+			return write(rows);
+		});
+	}
+
+	/**
+	 * Runs the write in an {@code outbox.write} observation when observations are on, so
+	 * that tracing puts the current trace context into the messages' headers.
+	 */
+	private List<UUID> observed(int count, Function<Map<String, String>, List<UUID>> write) {
+		if (this.observationRegistry.isNoop()) {
+			return write.apply(Map.of());
+		}
+		SenderContext<Map<String, String>> context = new SenderContext<>(Map::put);
+		context.setCarrier(new LinkedHashMap<>());
+		context.setRemoteServiceName("outbox");
+		return Observation.createNotStarted("outbox.write", () -> context, this.observationRegistry)
+			.contextualName("outbox write")
+			.highCardinalityKeyValue("outbox.messages", String.valueOf(count))
+			.observe(() -> write.apply(context.getCarrier()));
+	}
+
+	private OutboxWriter.Row row(String type, String key, Object payload, Map<String, String> headers,
+			String partition, Map<String, String> traceHeaders) {
+		String partitionKey = (partition != null) ? partition : OutboxPartition.DEFAULT;
+		try {
+			OutboxPartition.checkKey(partitionKey, "partition");
+		}
+		catch (IllegalArgumentException ex) {
+			throw new OutboxWriteException(ex.getMessage());
+		}
+		requireText(type, "type", MAX_TYPE_LENGTH);
+		requireText(key, "key", MAX_KEY_LENGTH);
+		if (payload == null) {
+			throw new OutboxWriteException("'payload' of a message of type '" + type + "' must not be null");
+		}
+		String json = toJson(payload, type);
+		if (json.length() > this.maxPayloadBytes / 4
+				&& json.getBytes(StandardCharsets.UTF_8).length > this.maxPayloadBytes) {
+			throw new OutboxWriteException("The payload of a message of type '" + type + "' is larger than "
+					+ this.maxPayloadBytes + " bytes (outbox.max-payload-size)");
+		}
+		String headersJson = null;
+		if (!traceHeaders.isEmpty()) {
+			// the writer's own headers win over trace headers of the same name
+			Map<String, String> merged = new LinkedHashMap<>(traceHeaders);
+			if (headers != null) {
+				merged.putAll(headers);
+			}
+			headers = merged;
+		}
+		if (headers != null && !headers.isEmpty()) {
+			headers.forEach((name, value) -> {
+				if (name == null || value == null) {
+					throw new OutboxWriteException("Headers of a message of type '" + type + "' must not hold null");
+				}
+			});
+			headersJson = toJson(headers, type);
+		}
+		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson, partitionKey);
+	}
+
+	private String toJson(Object value, String type) {
+		try {
+			return this.json.write(value);
+		}
+		catch (RuntimeException ex) {
+			throw new OutboxWriteException("The payload of a message of type '" + type
+					+ "' could not be serialized to JSON: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static void requireText(String value, String name, int maxLength) {
+		if (value == null || value.isBlank()) {
+			throw new OutboxWriteException("'" + name + "' must not be null or blank");
+		}
+		if (value.length() > maxLength) {
+			throw new OutboxWriteException("'" + name + "' must be at most " + maxLength + " characters");
+		}
+		if (value.indexOf('\0') >= 0) {
+			throw new OutboxWriteException("'" + name + "' must not contain the NUL character");
+		}
+	}
+
+	private List<UUID> write(List<OutboxWriter.Row> rows) {
+		Connection connection = DataSourceUtils.getConnection(this.dataSource);
+		try {
+			if (rows.size() == 1 || DataSourceUtils.isConnectionTransactional(connection, this.dataSource)
+					|| !connection.getAutoCommit()) {
+				this.writer.insert(connection, rows);
+			}
+			else {
+				insertInOwnTransaction(connection, rows);
+			}
+			return rows.stream().map(OutboxWriter.Row::id).toList();
+		}
+		catch (SQLException ex) {
+			throw new OutboxWriteException("Could not write " + rows.size() + " outbox message(s): " + ex.getMessage(),
+					ex);
+		}
+		finally {
+			DataSourceUtils.releaseConnection(connection, this.dataSource);
+		}
+	}
+
+	private void insertInOwnTransaction(Connection connection, List<OutboxWriter.Row> rows) throws SQLException {
+		connection.setAutoCommit(false);
+		try {
+			this.writer.insert(connection, rows);
+			connection.commit();
+		}
+		catch (SQLException | RuntimeException ex) {
+			connection.rollback();
+			throw ex;
+		}
+		finally {
+			connection.setAutoCommit(true);
+		}
+	}
+
+}

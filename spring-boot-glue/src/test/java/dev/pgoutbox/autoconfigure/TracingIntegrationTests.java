@@ -1,0 +1,94 @@
+package dev.pgoutbox.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import brave.handler.MutableSpan;
+import brave.handler.SpanHandler;
+import brave.propagation.TraceContext;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+
+import dev.pgoutbox.testsupport.BootLine;
+import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.relay.RelayState;
+import dev.pgoutbox.testsupport.OutboxContexts;
+import dev.pgoutbox.testsupport.Probes;
+import dev.pgoutbox.testsupport.RecordingPublisher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With Micrometer Tracing on the classpath, the trace of the request that wrote a message
+ * continues through the WAL into the span of its delivery.
+ */
+class TracingIntegrationTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	@Test
+	void deliverySpanContinuesTheTraceOfTheWritingRequest() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		RecordingPublisher publisher = new RecordingPublisher();
+		CollectingSpanHandler spans = new CollectingSpanHandler();
+		OutboxContexts.runner(target)
+			.withConfiguration(BootLine.tracing())
+			.withPropertyValues("management.tracing.sampling.probability=1.0")
+			.withBean(SpanHandler.class, () -> spans)
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				Tracer tracer = context.getBean(Tracer.class);
+				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+				Span request = tracer.nextSpan().name("request").start();
+				UUID id;
+				try (Tracer.SpanInScope scope = tracer.withSpan(request)) {
+					id = outbox.publish("OrderPlaced", "order-1", Map.of("total", 1), Map.of("tenant", "a"));
+				}
+				finally {
+					request.end();
+				}
+				OutboxMessage message = publisher.awaitMessage((m) -> m.id().equals(id), WAIT);
+				assertThat(message.headers()).containsEntry("tenant", "a").containsKey("traceparent");
+				assertThat(message.headers().get("traceparent")).contains(request.context().traceId());
+
+				Awaitility.await().atMost(WAIT).until(() -> spans.named("outbox deliver") != null);
+				MutableSpan write = spans.named("outbox write");
+				MutableSpan deliver = spans.named("outbox deliver");
+				assertThat(write.traceId()).isEqualTo(request.context().traceId());
+				assertThat(write.parentId()).isEqualTo(request.context().spanId());
+				assertThat(deliver.traceId()).isEqualTo(request.context().traceId());
+				assertThat(deliver.parentId()).isEqualTo(write.id());
+				assertThat(deliver.tag("outbox.message.id")).isEqualTo(id.toString());
+			});
+	}
+
+	/** Keeps every finished span. */
+	static class CollectingSpanHandler extends SpanHandler {
+
+		private final List<MutableSpan> spans = Collections.synchronizedList(new ArrayList<>());
+
+		@Override
+		public boolean end(TraceContext context, MutableSpan span, Cause cause) {
+			this.spans.add(span);
+			return true;
+		}
+
+		MutableSpan named(String name) {
+			synchronized (this.spans) {
+				return this.spans.stream().filter((span) -> name.equals(span.name())).findFirst().orElse(null);
+			}
+		}
+
+	}
+
+}
