@@ -2,6 +2,8 @@ package dev.pgoutbox.testsupport;
 
 import java.util.Map;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
@@ -21,6 +23,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.ApplicationContext;
 
+import dev.pgoutbox.JsonCodec;
+import dev.pgoutbox.autoconfigure.Jackson3JsonCodec;
 import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
 
 /**
@@ -56,6 +60,11 @@ public final class BootLine {
 	/** JPA with Hibernate. */
 	public static AutoConfigurations jpa() {
 		return AutoConfigurations.of(HibernateJpaAutoConfiguration.class);
+	}
+
+	/** The JSON codec the outbox uses on this line when the application has no mapper. */
+	public static JsonCodec json() {
+		return new Jackson3JsonCodec(JsonMapper.builder().build());
 	}
 
 	/** The outbox's health as its status code and details. */

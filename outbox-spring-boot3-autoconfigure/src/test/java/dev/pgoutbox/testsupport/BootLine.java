@@ -20,6 +20,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.context.ApplicationContext;
 
+import dev.pgoutbox.JsonCodec;
+import dev.pgoutbox.autoconfigure.Jackson2JsonCodec;
 import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
 
 /**
@@ -55,6 +57,11 @@ public final class BootLine {
 	/** JPA with Hibernate. */
 	public static AutoConfigurations jpa() {
 		return AutoConfigurations.of(HibernateJpaAutoConfiguration.class);
+	}
+
+	/** The JSON codec the outbox uses on this line when the application has no mapper. */
+	public static JsonCodec json() {
+		return Jackson2JsonCodec.withBootDefaults();
 	}
 
 	/** The outbox's health as its status code and details. */

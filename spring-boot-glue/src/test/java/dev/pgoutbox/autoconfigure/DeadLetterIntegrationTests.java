@@ -22,6 +22,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
@@ -175,7 +176,7 @@ class DeadLetterIntegrationTests {
 			assertThat(context.getBean(DeadLetters.class).count()).isZero();
 		});
 		DeadLetters own = new JdbcDeadLetters(new HikariDataSource(), new OutboxTable(
-				SqlIdentifier.of("public", "outbox.schema"), SqlIdentifier.of("outbox", "outbox.table")));
+				SqlIdentifier.of("public", "outbox.schema"), SqlIdentifier.of("outbox", "outbox.table")), BootLine.json());
 		OutboxContexts.runner(target)
 			.withBean(MessagePublisher.class, () -> noOp)
 			.withBean(DeadLetters.class, () -> own)

@@ -1,5 +1,6 @@
 package dev.pgoutbox.deadletter;
 
+import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.ParkedMessage;
 import dev.pgoutbox.DeadLetterException;
 import java.sql.Connection;
@@ -54,8 +55,8 @@ class JdbcDeadLettersIntegrationTests {
 			new OutboxSchema(TABLE, SqlIdentifier.of("events_pub", "outbox.replication.publication-name"))
 				.create(connection);
 		}
-		this.writer = new DeadLetterWriter(this.dataSource, TABLE);
-		this.deadLetters = new JdbcDeadLetters(this.dataSource, TABLE);
+		this.writer = new DeadLetterWriter(this.dataSource, TABLE, BootLine.json());
+		this.deadLetters = new JdbcDeadLetters(this.dataSource, TABLE, BootLine.json());
 	}
 
 	@AfterEach
@@ -155,9 +156,9 @@ class JdbcDeadLettersIntegrationTests {
 			.withMessageContaining("'id'");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.deadLetters.delete(null))
 			.withMessageContaining("'id'");
-		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcDeadLetters(null, TABLE))
+		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcDeadLetters(null, TABLE, BootLine.json()))
 			.withMessageContaining("'dataSource'");
-		assertThatIllegalArgumentException().isThrownBy(() -> new DeadLetterWriter(this.dataSource, null))
+		assertThatIllegalArgumentException().isThrownBy(() -> new DeadLetterWriter(this.dataSource, null, BootLine.json()))
 			.withMessageContaining("'table'");
 	}
 
