@@ -11,8 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -146,7 +145,7 @@ final class OverheadScenario implements Scenario {
 
 		private final OutboxPublisher outbox;
 
-		private final ObjectMapper objectMapper;
+		private final JsonMapper jsonMapper;
 
 		private final String insertOrder;
 
@@ -156,7 +155,8 @@ final class OverheadScenario implements Scenario {
 			this.transactions = relay.transactions();
 			this.jdbc = relay.jdbc();
 			this.outbox = relay.outboxPublisher();
-			this.objectMapper = relay.bean(ObjectMapper.class);
+			// the application's mapper, the one the publisher writes payloads with
+			this.jsonMapper = relay.bean(JsonMapper.class);
 			this.insertOrder = "INSERT INTO " + schema + ".orders (order_id, customer_id, total) VALUES (?, ?, ?)";
 			this.insertPlain = "INSERT INTO " + schema
 					+ ".plain_messages (id, type, msg_key, payload, headers) VALUES (?, ?, ?, ?::json, ?::jsonb)";
@@ -174,13 +174,8 @@ final class OverheadScenario implements Scenario {
 			Payloads.OrderPlaced order = Payloads.order(row, 1_000);
 			this.transactions.executeWithoutResult((status) -> {
 				insertOrder(order);
-				try {
-					this.jdbc.update(this.insertPlain, Payloads.timeOrderedId(), Payloads.TYPE, order.customerId(),
-							this.objectMapper.writeValueAsString(order), new SqlParameterValue(Types.VARCHAR, null));
-				}
-				catch (JsonProcessingException ex) {
-					throw new IllegalStateException(ex);
-				}
+				this.jdbc.update(this.insertPlain, Payloads.timeOrderedId(), Payloads.TYPE, order.customerId(),
+						this.jsonMapper.writeValueAsString(order), new SqlParameterValue(Types.VARCHAR, null));
 			});
 		}
 

@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -37,6 +38,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "sample.embedded-postgres.data-dir=target/e2e/postgres",
 				"sample.embedded-kafka.data-dir=target/e2e/kafka", "sample.embedded-kafka.port=0" })
+@AutoConfigureTestRestTemplate
 class ClinicApplicationIntegrationTests {
 
 	private static final Path DATA = Path.of("target", "e2e");
@@ -80,7 +82,8 @@ class ClinicApplicationIntegrationTests {
 
 		await().atMost(DEADLINE).untilAsserted(() -> patients.forEach((patient) -> {
 			List<Received> received = received(patient);
-			assertThat(received).extracting((event) -> event.type() + " " + event.payload().get("treatmentId").asText())
+			assertThat(received)
+				.extracting((event) -> event.type() + " " + event.payload().get("treatmentId").asString())
 				.as("events of %s in arrival order", patient)
 				.containsExactlyElementsOf(expected.get(patient));
 			assertThat(received).extracting(Received::messageId).doesNotContainNull().doesNotHaveDuplicates();
@@ -110,7 +113,7 @@ class ClinicApplicationIntegrationTests {
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
 		assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(response.getBody().get("status").asInt()).isEqualTo(400);
-		assertThat(response.getBody().get("errors").findValuesAsText("name")).containsExactlyInAnyOrder("medicine",
+		assertThat(response.getBody().get("errors").findValuesAsString("name")).containsExactlyInAnyOrder("medicine",
 				"dosage");
 	}
 
@@ -120,7 +123,7 @@ class ClinicApplicationIntegrationTests {
 				JsonNode.class, "not a valid id!");
 
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-		assertThat(response.getBody().get("errors").findValuesAsText("name")).containsExactly("patientId");
+		assertThat(response.getBody().get("errors").findValuesAsString("name")).containsExactly("patientId");
 	}
 
 	@Test
@@ -140,7 +143,7 @@ class ClinicApplicationIntegrationTests {
 		ResponseEntity<JsonNode> again = finish(patient, treatment);
 
 		assertThat(again.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
-		assertThat(again.getBody().get("title").asText()).isEqualTo("Treatment already finished");
+		assertThat(again.getBody().get("title").asString()).isEqualTo("Treatment already finished");
 		await().atMost(DEADLINE)
 			.untilAsserted(() -> assertThat(received(patient)).extracting(Received::type)
 				.containsExactly(MedicineAssigned.TYPE, MedicineFinished.TYPE));
@@ -151,7 +154,7 @@ class ClinicApplicationIntegrationTests {
 		ResponseEntity<JsonNode> health = this.rest.getForEntity("/actuator/health", JsonNode.class);
 
 		assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
-		assertThat(health.getBody().get("status").asText()).isEqualTo("UP");
+		assertThat(health.getBody().get("status").asString()).isEqualTo("UP");
 		assertThat(health.getBody().get("components").has("db")).isTrue();
 	}
 
