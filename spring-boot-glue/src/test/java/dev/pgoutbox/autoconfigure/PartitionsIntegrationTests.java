@@ -56,17 +56,35 @@ class PartitionsIntegrationTests {
 		ApplicationContextRunner runner = partitioned(target, "one").withBean(MessagePublisher.class, () -> publisher);
 		runner.run((context) -> {
 			DataSource dataSource = context.getBean(DataSource.class);
-			assertThat(TestPostgres.queryForString(dataSource, "SELECT string_agg(pubname || ':' || rowfilter, ' ' "
-					+ "ORDER BY pubname) FROM pg_publication_tables WHERE tablename = 'outbox'"))
-				.isEqualTo("outbox_pub_tenant_a:(partition_key = 'tenant_a'::text) "
-						+ "outbox_pub_tenant_b:(partition_key = 'tenant_b'::text)");
+			int major = Integer.parseInt(TestPostgres.queryForString(dataSource, "SHOW server_version_num")) / 10000;
+			if (major >= 15) {
+				assertThat(TestPostgres.queryForString(dataSource, "SELECT string_agg(pubname || ':' || rowfilter, ' ' "
+						+ "ORDER BY pubname) FROM pg_publication_tables WHERE tablename = 'outbox'"))
+					.isEqualTo("outbox_pub_tenant_a:(partition_key = 'tenant_a'::text) "
+							+ "outbox_pub_tenant_b:(partition_key = 'tenant_b'::text)");
+			}
+			else {
+				// before 15 a publication cannot filter rows: every slot reads every row, and the
+				// relay keeps only its partition's
+				assertThat(TestPostgres.queryForString(dataSource, "SELECT string_agg(pubname, ' ' ORDER BY pubname) "
+						+ "FROM pg_publication_tables WHERE tablename = 'outbox'"))
+					.isEqualTo("outbox_pub_tenant_a outbox_pub_tenant_b");
+			}
 			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
 			UUID a = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 1)).inPartition("tenant_a"));
 			UUID b = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 2)).inPartition("tenant_b"));
-			publisher.awaitCount(2, WAIT);
-			assertThat(publisher.received()).extracting(OutboxMessage::id).containsExactlyInAnyOrder(a, b);
-			assertThat(publisher.received()).extracting(OutboxMessage::partition)
-				.containsExactlyInAnyOrder("tenant_a", "tenant_b");
+			UUID c = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 3)).inPartition("tenant_a"));
+			UUID d = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 4)).inPartition("tenant_b"));
+			// each slot delivers its stream in order: once c and d are in, a row of the other
+			// partition that a slot failed to filter out would have arrived before them
+			publisher.awaitCount(4, WAIT);
+			assertThat(publisher.received()).extracting(OutboxMessage::id).containsExactlyInAnyOrder(a, b, c, d);
+			assertThat(publisher.received()).filteredOn((message) -> message.id().equals(a) || message.id().equals(c))
+				.extracting(OutboxMessage::partition)
+				.containsOnly("tenant_a");
+			assertThat(publisher.received()).filteredOn((message) -> message.id().equals(b) || message.id().equals(d))
+				.extracting(OutboxMessage::partition)
+				.containsOnly("tenant_b");
 			assertThatExceptionOfType(OutboxWriteException.class)
 				.isThrownBy(() -> outbox.publish(OutboundMessage.of("T", "k", Map.of()).inPartition("Tenant A")))
 				.withMessageContaining("not a valid partition key");
