@@ -134,9 +134,9 @@ public final class AckTracker {
 	}
 
 	/**
-	 * One transaction's outstanding messages.
+	 * One transaction's outstanding messages; the envelope of each completes against it.
 	 */
-	public static final class Transaction {
+	public static final class Transaction implements Envelope.Completion {
 
 		private final AckTracker tracker;
 
@@ -160,6 +160,7 @@ public final class AckTracker {
 		}
 
 		/** Counts one message of this transaction as delivered or parked. */
+		@Override
 		public void done() {
 			synchronized (this.tracker) {
 				if (this.abandoned) {
