@@ -55,7 +55,7 @@ final class Outcomes {
 		int attempts = lane.failedAttempts;
 		Throwable lastError = lane.lastError;
 		try {
-			this.parker.park(envelope, attempts, lastError);
+			this.parker.park(envelope.message(), attempts, lastError);
 		}
 		catch (Throwable ex) {
 			Thread.interrupted();

@@ -117,9 +117,7 @@ public final class OutboxRelay implements Relay {
 		}
 		String prefix = "outbox-" + this.settings.slot().name() + "-";
 		this.dispatcher = new Dispatcher(this.publisher, this.settings.concurrency(), this.settings.bufferCapacity(),
-				this.settings.delivery(),
-				(envelope, attempts, lastError) -> this.deadLetters.park(envelope.message(), attempts, lastError),
-				this.deliveries, prefix);
+				this.settings.delivery(), this.deadLetters::park, this.deliveries, prefix);
 		this.cleanup = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, prefix + "cleanup"));
 		long interval = this.settings.cleanupInterval().toMillis();
 		this.cleanup.scheduleWithFixedDelay(this.cleaner::deleteDelivered, interval, interval, TimeUnit.MILLISECONDS);

@@ -114,12 +114,12 @@ class DispatcherDeadLetterTests {
 	void keepsAMessageWhoseParkingFailsAndParksItOnceTheStoreIsBack() throws Exception {
 		AtomicInteger parkCalls = new AtomicInteger();
 		AtomicBoolean storeBack = new AtomicBoolean();
-		MessageParker flakyStore = (envelope, attempts, lastError) -> {
+		MessageParker flakyStore = (message, attempts, lastError) -> {
 			parkCalls.incrementAndGet();
 			if (!storeBack.get()) {
 				throw new IllegalStateException("database down");
 			}
-			recordParked(envelope, attempts, lastError);
+			recordParked(message, attempts, lastError);
 		};
 		Dispatcher dispatcher = dispatcher((message) -> {
 			if (label(message).equals("a1")) {
@@ -150,11 +150,11 @@ class DispatcherDeadLetterTests {
 			if (label(message).equals("a1")) {
 				throw new RuntimeException();
 			}
-		}, new DeliveryPolicy(FAST, 1, null), (envelope, attempts, lastError) -> {
+		}, new DeliveryPolicy(FAST, 1, null), (message, attempts, lastError) -> {
 			if (parkCalls.incrementAndGet() == 1) {
 				throw new AssertionError("parker bug");
 			}
-			recordParked(envelope, attempts, lastError);
+			recordParked(message, attempts, lastError);
 		}, 1);
 		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
 		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b"));
@@ -174,7 +174,7 @@ class DispatcherDeadLetterTests {
 			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, new DeliveryPolicy(FAST, 3, null), null, null, "x-"))
 			.withMessageContaining("'parker'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, null, (envelope, attempts, error) -> {
+			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, null, (message, attempts, error) -> {
 			}, null, "x-"))
 			.withMessageContaining("'policy'");
 		assertThatIllegalArgumentException().isThrownBy(() -> new DeliveryPolicy(FAST, -1, null))
@@ -191,8 +191,8 @@ class DispatcherDeadLetterTests {
 		return dispatcher;
 	}
 
-	private void recordParked(Envelope envelope, int attempts, Throwable lastError) {
-		this.parked.add(new Parked(label(envelope.message()), attempts, lastError));
+	private void recordParked(OutboxMessage message, int attempts, Throwable lastError) {
+		this.parked.add(new Parked(label(message), attempts, lastError));
 	}
 
 	private Envelope envelope(String label, String key) {

@@ -141,8 +141,7 @@ class DispatcherTimeoutTests {
 				}
 			}
 		}, 2, 100, new DeliveryPolicy(FAST, 2, TIMEOUT),
-				(envelope, attempts, lastError) -> parked.add(new Parked(label(envelope.message()), attempts,
-						lastError)),
+				(message, attempts, lastError) -> parked.add(new Parked(label(message), attempts, lastError)),
 				new Recorder(), "timeout-test-");
 		this.dispatchers.add(dispatcher);
 		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
@@ -177,7 +176,7 @@ class DispatcherTimeoutTests {
 
 	private Dispatcher dispatcher(MessagePublisher publisher, DeliveryPolicy policy, int concurrency) {
 		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, 10_000, policy,
-				(envelope, attempts, lastError) -> {
+				(message, attempts, lastError) -> {
 					throw new AssertionError("nothing is parked in this test");
 				}, new Recorder(), "timeout-test-");
 		this.dispatchers.add(dispatcher);
