@@ -23,7 +23,6 @@ import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.deadletter.DeadLetterWriter;
-import dev.pgoutbox.delivery.AckTracker;
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.delivery.Dispatcher;
 import dev.pgoutbox.schema.OutboxPartition;

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
-import dev.pgoutbox.delivery.AckTracker;
 import dev.pgoutbox.delivery.Envelope;
 import dev.pgoutbox.pgoutput.Begin;
 import dev.pgoutbox.pgoutput.Commit;

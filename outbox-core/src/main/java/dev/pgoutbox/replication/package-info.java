@@ -1,5 +1,5 @@
 /**
  * The replication consumer: slot management, the backlog read of a new slot, the stream
- * loop and its acknowledgement to the server; free of Spring.
+ * loop, and the in-order acknowledgement of its position to the server; free of Spring.
  */
 package dev.pgoutbox.replication;
