@@ -60,15 +60,11 @@ public final class OutboxRelay implements Relay {
 
 	private final MessagePublisher publisher;
 
-	private final Object signal = new Object();
+	private final StopRequest stop = new StopRequest();
 
 	private volatile Dispatcher dispatcher;
 
 	private volatile RelayState state = RelayState.NEW;
-
-	private volatile boolean stopRequested;
-
-	private volatile long stopDeadline;
 
 	private volatile Throwable lastError;
 
@@ -135,17 +131,7 @@ public final class OutboxRelay implements Relay {
 				return;
 			}
 		}
-		synchronized (this) {
-			// a second call (a coordinator asking again while the relay stops) keeps the
-			// first deadline, so that a hand-over whose messages keep failing still ends
-			if (!this.stopRequested) {
-				this.stopDeadline = System.nanoTime() + timeout.toNanos();
-				this.stopRequested = true;
-			}
-		}
-		synchronized (this.signal) {
-			this.signal.notifyAll();
-		}
+		this.stop.request(timeout);
 		try {
 			running.join(timeout.plusSeconds(10).toMillis());
 			if (running.isAlive()) {
@@ -212,15 +198,11 @@ public final class OutboxRelay implements Relay {
 	}
 
 	boolean stopRequested() {
-		return this.stopRequested;
+		return this.stop.isRequested();
 	}
 
 	boolean pastStopDeadline() {
-		return this.stopRequested && System.nanoTime() - this.stopDeadline >= 0;
-	}
-
-	Duration untilStopDeadline() {
-		return Duration.ofNanos(Math.max(0, this.stopDeadline - System.nanoTime()));
+		return this.stop.pastDeadline();
 	}
 
 	Dispatcher dispatcher() {
@@ -234,7 +216,7 @@ public final class OutboxRelay implements Relay {
 	private void run() {
 		int failures = 0;
 		boolean standingBy = false;
-		while (!this.stopRequested) {
+		while (!this.stop.isRequested()) {
 			try {
 				SlotLock lock = SlotLock.tryAcquire(this.connector.openOrdinary(), this.settings.slot());
 				if (lock == null) {
@@ -261,7 +243,7 @@ public final class OutboxRelay implements Relay {
 				break;
 			}
 			catch (Exception ex) {
-				if (this.stopRequested) {
+				if (this.stop.isRequested()) {
 					break;
 				}
 				this.tracker.abandonOpen();
@@ -278,7 +260,7 @@ public final class OutboxRelay implements Relay {
 				Duration delay = this.settings.reconnect().delay(failures);
 				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(), Failures.describe(ex),
 						delay.toMillis());
-				awaitStop(delay);
+				this.stop.await(delay);
 			}
 		}
 		shutDown();
@@ -293,7 +275,7 @@ public final class OutboxRelay implements Relay {
 			logger.info("Slot '{}' is served by another instance; standing by", slotName());
 		}
 		this.state = RelayState.STANDBY;
-		awaitStop(standbyRetry());
+		this.stop.await(standbyRetry());
 		return true;
 	}
 
@@ -315,7 +297,7 @@ public final class OutboxRelay implements Relay {
 	private void shutDown() {
 		this.state = RelayState.STOPPING;
 		try {
-			this.dispatcher.awaitDrained(untilStopDeadline());
+			this.dispatcher.awaitDrained(this.stop.untilDeadline());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -336,22 +318,6 @@ public final class OutboxRelay implements Relay {
 		this.cleanup.shutdownNow();
 		this.state = RelayState.STOPPED;
 		logger.info("Outbox relay on slot '{}' stopped; confirmed position {}", slotName(), confirmed().asString());
-	}
-
-	private void awaitStop(Duration delay) {
-		long deadline = System.nanoTime() + delay.toNanos();
-		synchronized (this.signal) {
-			long left;
-			while (!this.stopRequested && (left = deadline - System.nanoTime()) > 0) {
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this.signal, left);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
-		}
 	}
 
 	private static void closeQuietly(PGConnection connection) {
