@@ -40,27 +40,22 @@ public final class OutboxRelay implements Relay {
 
 	private static final Logger logger = LoggerFactory.getLogger(OutboxRelay.class);
 
-	final RelaySettings settings;
+	private final RelaySettings settings;
 
-	final ReplicationConnector connector;
+	private final ReplicationConnector connector;
 
-	final DataSource dataSource;
+	private final AckTracker tracker = new AckTracker(Lsn.ZERO);
 
-	final AckTracker tracker = new AckTracker(Lsn.ZERO);
+	private final DeliveredRowCleaner cleaner;
 
-	final OutboxRowMapper mapper;
-
-	final SlotCatalog catalog;
-
-	final SnapshotBackfill backfill;
-
-	final DeliveredRowCleaner cleaner;
-
-	final DeadLetterWriter deadLetters;
+	private final DeadLetterWriter deadLetters;
 
 	private final MessagePublisher publisher;
 
 	private final StopRequest stop = new StopRequest();
+
+	/** What each replication session is given besides the dispatcher, its connection and lock. */
+	private final SessionContext sessions;
 
 	private volatile Dispatcher dispatcher;
 
@@ -93,13 +88,14 @@ public final class OutboxRelay implements Relay {
 		}
 		this.settings = settings;
 		this.connector = connector;
-		this.dataSource = dataSource;
 		this.publisher = publisher;
-		this.mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
-		this.catalog = new SlotCatalog(settings.table(), settings.slot());
-		this.backfill = new SnapshotBackfill(dataSource, settings.table(),
+		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
+		SlotCatalog catalog = new SlotCatalog(settings.table(), settings.slot());
+		SnapshotBackfill backfill = new SnapshotBackfill(dataSource, settings.table(),
 				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null,
-				this.mapper);
+				mapper);
+		this.sessions = new SessionContext(settings, dataSource, catalog, backfill, mapper, this.tracker, this.stop,
+				(entered) -> this.state = entered);
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
 		this.deadLetters = new DeadLetterWriter(dataSource, settings.table(), json);
 		this.deliveries = new RelayDeliveries(this.cleaner, listener);
@@ -197,22 +193,6 @@ public final class OutboxRelay implements Relay {
 		return this.settings.slot().name();
 	}
 
-	boolean stopRequested() {
-		return this.stop.isRequested();
-	}
-
-	boolean pastStopDeadline() {
-		return this.stop.pastDeadline();
-	}
-
-	Dispatcher dispatcher() {
-		return this.dispatcher;
-	}
-
-	void enter(RelayState state) {
-		this.state = state;
-	}
-
 	private void run() {
 		int failures = 0;
 		boolean standingBy = false;
@@ -231,7 +211,7 @@ public final class OutboxRelay implements Relay {
 					}
 					PGConnection connection = this.connector.open();
 					try {
-						new ReplicationSession(this, connection, lock).run();
+						new ReplicationSession(this.sessions, this.dispatcher, connection, lock).run();
 						failures = 0;
 					}
 					finally {
@@ -285,7 +265,7 @@ public final class OutboxRelay implements Relay {
 		return (max.compareTo(cap) < 0) ? max : cap;
 	}
 
-	static boolean isSlotInUse(Throwable ex) {
+	private static boolean isSlotInUse(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof java.sql.SQLException sql && "55006".equals(sql.getSQLState())) {
 				return true;
