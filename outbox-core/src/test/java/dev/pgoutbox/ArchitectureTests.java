@@ -22,7 +22,8 @@ class ArchitectureTests {
 
 	static final ArchRule ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING = noClasses().that()
 		.resideInAnyPackage("dev.pgoutbox", "dev.pgoutbox.pgoutput..", "dev.pgoutbox.replication..",
-				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..", "dev.pgoutbox.cluster..")
+				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..", "dev.pgoutbox.cluster..",
+				"dev.pgoutbox.relay..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("org.springframework..")
@@ -46,6 +47,30 @@ class ArchitectureTests {
 		.resideInAnyPackage("dev.pgoutbox.replication..", "dev.pgoutbox.delivery..", "dev.pgoutbox.autoconfigure..")
 		.because("the pgoutput decoder is a leaf that only turns bytes into messages");
 
+	static final ArchRule DELIVERY_KNOWS_ONLY_THE_API = noClasses().that()
+		.resideInAPackage("dev.pgoutbox.delivery..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.pgoutbox.replication..", "dev.pgoutbox.pgoutput..", "dev.pgoutbox.schema..",
+				"dev.pgoutbox.deadletter..", "dev.pgoutbox.cluster..", "dev.pgoutbox.relay..")
+		.because("the dispatcher hands messages to the publisher and tells each envelope's completion; slots, "
+				+ "tables and the acknowledgement of positions belong to the packages above it");
+
+	static final ArchRule RELAY_SPI_DEPENDS_ON_NOTHING_BUT_THE_API = noClasses().that()
+		.resideInAPackage("dev.pgoutbox.relay..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.pgoutbox.replication..", "dev.pgoutbox.pgoutput..", "dev.pgoutbox.delivery..",
+				"dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..", "dev.pgoutbox.cluster..")
+		.because("the glue drives relays through this interface whatever engine is behind them");
+
+	static final ArchRule CLUSTER_SEES_RELAYS_ONLY_THROUGH_THE_SPI = noClasses().that()
+		.resideInAPackage("dev.pgoutbox.cluster..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.pgoutbox.replication..", "dev.pgoutbox.delivery..", "dev.pgoutbox.pgoutput..")
+		.because("the coordinator starts and stops relays it is given, not the replication engine itself");
+
 	@ArchTest
 	void engineAndApiDoNotDependOnSpring(JavaClasses classes) {
 		ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING.check(classes);
@@ -64,6 +89,21 @@ class ArchitectureTests {
 	@ArchTest
 	void decoderDependsOnNothingAboveIt(JavaClasses classes) {
 		DECODER_DEPENDS_ON_NOTHING_ABOVE_IT.check(classes);
+	}
+
+	@ArchTest
+	void deliveryKnowsOnlyTheApi(JavaClasses classes) {
+		DELIVERY_KNOWS_ONLY_THE_API.check(classes);
+	}
+
+	@ArchTest
+	void relaySpiDependsOnNothingButTheApi(JavaClasses classes) {
+		RELAY_SPI_DEPENDS_ON_NOTHING_BUT_THE_API.check(classes);
+	}
+
+	@ArchTest
+	void clusterSeesRelaysOnlyThroughTheSpi(JavaClasses classes) {
+		CLUSTER_SEES_RELAYS_ONLY_THROUGH_THE_SPI.check(classes);
 	}
 
 }

@@ -48,9 +48,9 @@ public final class InstanceRegistry {
 	 * @param partitions the partitions it may serve
 	 * @param serving the partitions it serves now
 	 */
-	public record Instance(String id, List<String> partitions, List<String> serving) {
+	record Instance(String id, List<String> partitions, List<String> serving) {
 
-		public Instance(String id, List<String> partitions) {
+		Instance(String id, List<String> partitions) {
 			this(id, partitions, List.of());
 		}
 
@@ -59,7 +59,7 @@ public final class InstanceRegistry {
 	/**
 	 * Records that the instance is alive, which partitions it may serve and which it serves.
 	 */
-	public void heartbeat(String instanceId, List<String> partitions, List<String> serving) throws SQLException {
+	void heartbeat(String instanceId, List<String> partitions, List<String> serving) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.heartbeatSql)) {
 			statement.setString(1, instanceId);
@@ -72,7 +72,7 @@ public final class InstanceRegistry {
 	/**
 	 * Returns the instances whose last heartbeat is younger than {@code timeout}, by id.
 	 */
-	public List<Instance> live(Duration timeout) throws SQLException {
+	List<Instance> live(Duration timeout) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.liveSql)) {
 			statement.setDouble(1, timeout.toMillis() / 1000.0);
@@ -93,7 +93,7 @@ public final class InstanceRegistry {
 	/**
 	 * Removes the instance, and rows of instances long dead.
 	 */
-	public void remove(String instanceId) throws SQLException {
+	void remove(String instanceId) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.removeSql)) {
 			statement.setString(1, instanceId);

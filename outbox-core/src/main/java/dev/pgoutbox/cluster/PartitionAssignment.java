@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * so all agree without talking to each other; the slot's lock settles the moments when
  * they briefly do not.
  */
-public final class PartitionAssignment {
+final class PartitionAssignment {
 
 	private PartitionAssignment() {
 	}
@@ -28,7 +28,7 @@ public final class PartitionAssignment {
 	 * @param live the live instances
 	 * @return the owner of each partition that some live instance may serve
 	 */
-	public static Map<String, String> assign(List<String> partitions, List<InstanceRegistry.Instance> live) {
+	static Map<String, String> assign(List<String> partitions, List<InstanceRegistry.Instance> live) {
 		List<InstanceRegistry.Instance> instances = new ArrayList<>(live);
 		instances.sort((a, b) -> a.id().compareTo(b.id()));
 		List<String> sorted = partitions.stream().sorted().toList();

@@ -121,11 +121,6 @@ public final class PartitionCoordinator {
 		return this.instanceId;
 	}
 
-	/** Returns the partitions this instance may serve. @return the partitions by key */
-	public Map<String, OutboxPartition> partitions() {
-		return this.partitions;
-	}
-
 	private void run() {
 		List<String> keys = List.copyOf(this.partitions.keySet());
 		do {

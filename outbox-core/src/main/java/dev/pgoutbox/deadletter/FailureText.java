@@ -8,7 +8,7 @@ package dev.pgoutbox.deadletter;
 public final class FailureText {
 
 	/** The longest description, in characters. */
-	public static final int MAX_LENGTH = 2000;
+	static final int MAX_LENGTH = 2000;
 
 	/** Payloads shorter than this cannot be told apart from ordinary words in a message. */
 	private static final int SHORTEST_REDACTED = 3;

@@ -35,7 +35,7 @@ public record DeliveryPolicy(Backoff backoff, int maxAttempts, Duration publishT
 	 * @param backoff the delays between attempts, not {@code null}
 	 * @return the policy
 	 */
-	public static DeliveryPolicy retryForever(Backoff backoff) {
+	static DeliveryPolicy retryForever(Backoff backoff) {
 		return new DeliveryPolicy(backoff, 0, null);
 	}
 
@@ -45,7 +45,7 @@ public record DeliveryPolicy(Backoff backoff, int maxAttempts, Duration publishT
 	 * @param attempts the failed attempts so far
 	 * @return {@code true} if the message has had its last attempt
 	 */
-	public boolean exhausted(int attempts) {
+	boolean exhausted(int attempts) {
 		return this.maxAttempts > 0 && attempts >= this.maxAttempts;
 	}
 

@@ -46,8 +46,8 @@ public final class Dispatcher implements AutoCloseable {
 	 * @param listener hears each outcome, may be {@code null}
 	 * @param threadNamePrefix the prefix of the threads' names
 	 */
-	public Dispatcher(MessagePublisher publisher, int concurrency, int capacity, Backoff backoff,
-			DeliveryListener listener, String threadNamePrefix) {
+	Dispatcher(MessagePublisher publisher, int concurrency, int capacity, Backoff backoff, DeliveryListener listener,
+			String threadNamePrefix) {
 		this(publisher, concurrency, capacity, DeliveryPolicy.retryForever(backoff), null, listener, threadNamePrefix);
 	}
 

@@ -3,11 +3,37 @@ package dev.pgoutbox.delivery;
 import dev.pgoutbox.OutboxMessage;
 
 /**
- * A message on its way to the {@link dev.pgoutbox.MessagePublisher}, with the
- * transaction it counts against for acknowledgement.
+ * A message on its way to the {@link dev.pgoutbox.MessagePublisher}, with what to tell
+ * once it is done.
  *
- * @param message the message
- * @param transaction the transaction to complete once the message is delivered
+ * @param message the message, not {@code null}
+ * @param completion told once the message is delivered or parked, not {@code null}
  */
-public record Envelope(OutboxMessage message, AckTracker.Transaction transaction) {
+public record Envelope(OutboxMessage message, Completion completion) {
+
+	public Envelope {
+		if (message == null) {
+			throw new IllegalArgumentException("'message' must not be null");
+		}
+		if (completion == null) {
+			throw new IllegalArgumentException("'completion' must not be null");
+		}
+	}
+
+	/**
+	 * Hears that a message is done: whoever offered it may now acknowledge it.
+	 *
+	 * <p>Told exactly once per envelope, on a delivery thread, before the message leaves
+	 * the buffer; never for a message still held when the dispatcher closes, which stays
+	 * unacknowledged. Implementations must be thread-safe and quick: the next message of
+	 * the key waits for them.
+	 */
+	@FunctionalInterface
+	public interface Completion {
+
+		/** The message was delivered, or parked after its last attempt. */
+		void done();
+
+	}
+
 }

@@ -31,7 +31,7 @@ final class Outcomes {
 	}
 
 	void delivered(Lane lane, Envelope envelope, long tookNanos) {
-		envelope.transaction().done();
+		envelope.completion().done();
 		// heard before the message leaves the buffer, so that drained means every delivery was heard
 		notify(() -> this.listener.delivered(envelope.message(), Duration.ofNanos(tookNanos)));
 		this.lanes.finished(lane, envelope);
@@ -55,7 +55,7 @@ final class Outcomes {
 		int attempts = lane.failedAttempts;
 		Throwable lastError = lane.lastError;
 		try {
-			this.parker.park(envelope, attempts, lastError);
+			this.parker.park(envelope.message(), attempts, lastError);
 		}
 		catch (Throwable ex) {
 			Thread.interrupted();
@@ -69,7 +69,7 @@ final class Outcomes {
 			return;
 		}
 		Thread.interrupted();
-		envelope.transaction().done();
+		envelope.completion().done();
 		notify(() -> this.listener.parked(envelope.message(), attempts, lastError));
 		this.lanes.finished(lane, envelope);
 	}

@@ -8,7 +8,7 @@ public final class PgOutputException extends RuntimeException {
 
 	private static final long serialVersionUID = 1L;
 
-	public PgOutputException(String message) {
+	private PgOutputException(String message) {
 		super(message);
 	}
 

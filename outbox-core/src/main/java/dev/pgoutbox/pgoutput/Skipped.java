@@ -6,6 +6,6 @@ package dev.pgoutbox.pgoutput;
  *
  * @param tag the message's tag byte
  */
-public record Skipped(char tag) implements PgOutputMessage {
+record Skipped(char tag) implements PgOutputMessage {
 
 }

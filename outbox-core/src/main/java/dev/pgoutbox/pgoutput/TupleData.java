@@ -24,7 +24,7 @@ public final class TupleData {
 	 * Returns the number of columns.
 	 * @return the number of columns, as in the matching {@link Relation}
 	 */
-	public int size() {
+	int size() {
 		return this.values.length;
 	}
 
@@ -45,7 +45,7 @@ public final class TupleData {
 	 * @return {@code true} if the value was not sent
 	 * @throws IndexOutOfBoundsException if the index is not that of a column
 	 */
-	public boolean isUnchanged(int index) {
+	boolean isUnchanged(int index) {
 		Objects.checkIndex(index, this.values.length);
 		return this.unchanged != null && this.unchanged[index];
 	}

@@ -23,7 +23,6 @@ import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.deadletter.DeadLetterWriter;
-import dev.pgoutbox.delivery.AckTracker;
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.delivery.Dispatcher;
 import dev.pgoutbox.schema.OutboxPartition;
@@ -41,35 +40,26 @@ public final class OutboxRelay implements Relay {
 
 	private static final Logger logger = LoggerFactory.getLogger(OutboxRelay.class);
 
-	final RelaySettings settings;
+	private final RelaySettings settings;
 
-	final ReplicationConnector connector;
+	private final ReplicationConnector connector;
 
-	final DataSource dataSource;
+	private final AckTracker tracker = new AckTracker(Lsn.ZERO);
 
-	final AckTracker tracker = new AckTracker(Lsn.ZERO);
+	private final DeliveredRowCleaner cleaner;
 
-	final OutboxRowMapper mapper;
-
-	final SlotCatalog catalog;
-
-	final SnapshotBackfill backfill;
-
-	final DeliveredRowCleaner cleaner;
-
-	final DeadLetterWriter deadLetters;
+	private final DeadLetterWriter deadLetters;
 
 	private final MessagePublisher publisher;
 
-	private final Object signal = new Object();
+	private final StopRequest stop = new StopRequest();
+
+	/** What each replication session is given besides the dispatcher, its connection and lock. */
+	private final SessionContext sessions;
 
 	private volatile Dispatcher dispatcher;
 
 	private volatile RelayState state = RelayState.NEW;
-
-	private volatile boolean stopRequested;
-
-	private volatile long stopDeadline;
 
 	private volatile Throwable lastError;
 
@@ -98,13 +88,14 @@ public final class OutboxRelay implements Relay {
 		}
 		this.settings = settings;
 		this.connector = connector;
-		this.dataSource = dataSource;
 		this.publisher = publisher;
-		this.mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
-		this.catalog = new SlotCatalog(settings.table(), settings.slot());
-		this.backfill = new SnapshotBackfill(dataSource, settings.table(),
+		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
+		SlotCatalog catalog = new SlotCatalog(settings.table(), settings.slot());
+		SnapshotBackfill backfill = new SnapshotBackfill(dataSource, settings.table(),
 				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null,
-				this.mapper);
+				mapper);
+		this.sessions = new SessionContext(settings, dataSource, catalog, backfill, mapper, this.tracker, this.stop,
+				(entered) -> this.state = entered);
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
 		this.deadLetters = new DeadLetterWriter(dataSource, settings.table(), json);
 		this.deliveries = new RelayDeliveries(this.cleaner, listener);
@@ -117,9 +108,7 @@ public final class OutboxRelay implements Relay {
 		}
 		String prefix = "outbox-" + this.settings.slot().name() + "-";
 		this.dispatcher = new Dispatcher(this.publisher, this.settings.concurrency(), this.settings.bufferCapacity(),
-				this.settings.delivery(),
-				(envelope, attempts, lastError) -> this.deadLetters.park(envelope.message(), attempts, lastError),
-				this.deliveries, prefix);
+				this.settings.delivery(), this.deadLetters::park, this.deliveries, prefix);
 		this.cleanup = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, prefix + "cleanup"));
 		long interval = this.settings.cleanupInterval().toMillis();
 		this.cleanup.scheduleWithFixedDelay(this.cleaner::deleteDelivered, interval, interval, TimeUnit.MILLISECONDS);
@@ -138,17 +127,7 @@ public final class OutboxRelay implements Relay {
 				return;
 			}
 		}
-		synchronized (this) {
-			// a second call (a coordinator asking again while the relay stops) keeps the
-			// first deadline, so that a hand-over whose messages keep failing still ends
-			if (!this.stopRequested) {
-				this.stopDeadline = System.nanoTime() + timeout.toNanos();
-				this.stopRequested = true;
-			}
-		}
-		synchronized (this.signal) {
-			this.signal.notifyAll();
-		}
+		this.stop.request(timeout);
 		try {
 			running.join(timeout.plusSeconds(10).toMillis());
 			if (running.isAlive()) {
@@ -214,30 +193,10 @@ public final class OutboxRelay implements Relay {
 		return this.settings.slot().name();
 	}
 
-	boolean stopRequested() {
-		return this.stopRequested;
-	}
-
-	boolean pastStopDeadline() {
-		return this.stopRequested && System.nanoTime() - this.stopDeadline >= 0;
-	}
-
-	Duration untilStopDeadline() {
-		return Duration.ofNanos(Math.max(0, this.stopDeadline - System.nanoTime()));
-	}
-
-	Dispatcher dispatcher() {
-		return this.dispatcher;
-	}
-
-	void enter(RelayState state) {
-		this.state = state;
-	}
-
 	private void run() {
 		int failures = 0;
 		boolean standingBy = false;
-		while (!this.stopRequested) {
+		while (!this.stop.isRequested()) {
 			try {
 				SlotLock lock = SlotLock.tryAcquire(this.connector.openOrdinary(), this.settings.slot());
 				if (lock == null) {
@@ -252,7 +211,7 @@ public final class OutboxRelay implements Relay {
 					}
 					PGConnection connection = this.connector.open();
 					try {
-						new ReplicationSession(this, connection, lock).run();
+						new ReplicationSession(this.sessions, this.dispatcher, connection, lock).run();
 						failures = 0;
 					}
 					finally {
@@ -264,7 +223,7 @@ public final class OutboxRelay implements Relay {
 				break;
 			}
 			catch (Exception ex) {
-				if (this.stopRequested) {
+				if (this.stop.isRequested()) {
 					break;
 				}
 				this.tracker.abandonOpen();
@@ -281,7 +240,7 @@ public final class OutboxRelay implements Relay {
 				Duration delay = this.settings.reconnect().delay(failures);
 				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(), Failures.describe(ex),
 						delay.toMillis());
-				awaitStop(delay);
+				this.stop.await(delay);
 			}
 		}
 		shutDown();
@@ -296,7 +255,7 @@ public final class OutboxRelay implements Relay {
 			logger.info("Slot '{}' is served by another instance; standing by", slotName());
 		}
 		this.state = RelayState.STANDBY;
-		awaitStop(standbyRetry());
+		this.stop.await(standbyRetry());
 		return true;
 	}
 
@@ -306,7 +265,7 @@ public final class OutboxRelay implements Relay {
 		return (max.compareTo(cap) < 0) ? max : cap;
 	}
 
-	static boolean isSlotInUse(Throwable ex) {
+	private static boolean isSlotInUse(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof java.sql.SQLException sql && "55006".equals(sql.getSQLState())) {
 				return true;
@@ -318,7 +277,7 @@ public final class OutboxRelay implements Relay {
 	private void shutDown() {
 		this.state = RelayState.STOPPING;
 		try {
-			this.dispatcher.awaitDrained(untilStopDeadline());
+			this.dispatcher.awaitDrained(this.stop.untilDeadline());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -339,22 +298,6 @@ public final class OutboxRelay implements Relay {
 		this.cleanup.shutdownNow();
 		this.state = RelayState.STOPPED;
 		logger.info("Outbox relay on slot '{}' stopped; confirmed position {}", slotName(), confirmed().asString());
-	}
-
-	private void awaitStop(Duration delay) {
-		long deadline = System.nanoTime() + delay.toNanos();
-		synchronized (this.signal) {
-			long left;
-			while (!this.stopRequested && (left = deadline - System.nanoTime()) > 0) {
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this.signal, left);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
-		}
 	}
 
 	private static void closeQuietly(PGConnection connection) {

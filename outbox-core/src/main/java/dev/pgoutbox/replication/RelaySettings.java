@@ -30,12 +30,6 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 		int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
 		Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition) {
 
-	/** Attempts of a message before it is parked, unless configured otherwise. */
-	public static final int DEFAULT_MAX_ATTEMPTS = 10;
-
-	/** Longest publish call, unless configured otherwise. */
-	public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(30);
-
 	public RelaySettings {
 		requireNonNull(table, "table");
 		requireNonNull(slot, "slot");
@@ -84,20 +78,10 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 	}
 
 	/**
-	 * Creates settings with the default attempt limit and publish timeout.
-	 */
-	public RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
-			int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
-			Duration cleanupInterval) {
-		this(table, slot, publication, statusInterval, concurrency, bufferCapacity, retry, reconnect, cleanupBatchSize,
-				cleanupInterval, DEFAULT_MAX_ATTEMPTS, DEFAULT_PUBLISH_TIMEOUT);
-	}
-
-	/**
 	 * Returns how failing publish calls are treated.
 	 * @return the retry backoff, attempt limit and publish timeout
 	 */
-	public DeliveryPolicy delivery() {
+	DeliveryPolicy delivery() {
 		return new DeliveryPolicy(this.retry, this.maxAttempts, this.publishTimeout);
 	}
 

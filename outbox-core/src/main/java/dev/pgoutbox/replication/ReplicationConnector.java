@@ -35,7 +35,7 @@ public final class ReplicationConnector {
 	 * to take the URL's or the driver's default
 	 * @param password the password, may be {@code null}
 	 */
-	public ReplicationConnector(String url, String username, String password) {
+	ReplicationConnector(String url, String username, String password) {
 		this(url, () -> new Credentials(username, password));
 	}
 
@@ -49,7 +49,7 @@ public final class ReplicationConnector {
 	public ReplicationConnector(String url, Supplier<Credentials> credentials) {
 		if (url == null || !url.startsWith("jdbc:postgresql:")) {
 			throw new IllegalArgumentException(
-					"'url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, not '" + redact(url) + "'");
+					"'url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, not '" + Failures.redact(url) + "'");
 		}
 		if (credentials == null) {
 			throw new IllegalArgumentException("'credentials' must not be null");
@@ -112,7 +112,7 @@ public final class ReplicationConnector {
 	 * @return the connection, which the caller closes
 	 * @throws SQLException if the connection fails
 	 */
-	public PGConnection open() throws SQLException {
+	PGConnection open() throws SQLException {
 		Properties properties = login();
 		PGProperty.REPLICATION.set(properties, "database");
 		// the replication protocol accepts only the simple query protocol
@@ -126,7 +126,7 @@ public final class ReplicationConnector {
 	 * @return the connection, which the caller closes
 	 * @throws SQLException if the connection fails
 	 */
-	public java.sql.Connection openOrdinary() throws SQLException {
+	java.sql.Connection openOrdinary() throws SQLException {
 		return connect(login());
 	}
 
@@ -148,7 +148,7 @@ public final class ReplicationConnector {
 	private java.sql.Connection connect(Properties properties) throws SQLException {
 		java.sql.Connection connection = new org.postgresql.Driver().connect(this.url, properties);
 		if (connection == null) {
-			throw new SQLException("The PostgreSQL driver did not accept the URL " + redact(this.url));
+			throw new SQLException("The PostgreSQL driver did not accept the URL " + Failures.redact(this.url));
 		}
 		return connection;
 	}
@@ -157,23 +157,13 @@ public final class ReplicationConnector {
 	 * Returns the username, for messages.
 	 * @return the username, may be {@code null}
 	 */
-	public String username() {
+	String username() {
 		return current().username();
 	}
 
 	@Override
 	public String toString() {
-		return "ReplicationConnector[url=" + redact(this.url) + "]";
-	}
-
-	/**
-	 * Masks every {@code password=} value in a URL or message, for logs, exceptions and
-	 * health details.
-	 * @param text the text, may be {@code null}
-	 * @return the text with passwords masked, {@code null} if {@code text} is
-	 */
-	public static String redact(String text) {
-		return Failures.redact(text);
+		return "ReplicationConnector[url=" + Failures.redact(this.url) + "]";
 	}
 
 }

@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
-import dev.pgoutbox.delivery.AckTracker;
+import dev.pgoutbox.delivery.Dispatcher;
 import dev.pgoutbox.delivery.Envelope;
 import dev.pgoutbox.pgoutput.Begin;
 import dev.pgoutbox.pgoutput.Commit;
@@ -50,17 +53,34 @@ final class ReplicationSession {
 	 */
 	private static final long MIN_FEEDBACK_GAP = TimeUnit.MILLISECONDS.toNanos(20);
 
-	private final OutboxRelay relay;
+	private final RelaySettings settings;
+
+	private final String slotName;
+
+	private final DataSource dataSource;
+
+	private final SlotCatalog catalog;
+
+	private final SnapshotBackfill backfill;
+
+	private final OutboxRowMapper mapper;
+
+	private final AckTracker tracker;
+
+	private final Dispatcher dispatcher;
+
+	private final StopRequest stop;
+
+	private final Consumer<RelayState> states;
 
 	private final PGConnection connection;
 
 	private final SlotLock lock;
 
-	private final AckTracker tracker;
-
 	private final PgOutputDecoder decoder = new PgOutputDecoder();
 
-	private AckTracker.Transaction backfill;
+	/** The transaction the rows of a new slot's backlog count against, until all are delivered. */
+	private AckTracker.Transaction backlog;
 
 	private Lsn lastSent = Lsn.ZERO;
 
@@ -72,33 +92,41 @@ final class ReplicationSession {
 
 	private long keepAliveNanos;
 
-	ReplicationSession(OutboxRelay relay, PGConnection connection, SlotLock lock) {
-		this.relay = relay;
+	ReplicationSession(SessionContext context, Dispatcher dispatcher, PGConnection connection, SlotLock lock) {
+		this.settings = context.settings();
+		this.slotName = context.settings().slot().name();
+		this.dataSource = context.dataSource();
+		this.catalog = context.catalog();
+		this.backfill = context.backfill();
+		this.mapper = context.mapper();
+		this.tracker = context.tracker();
+		this.dispatcher = dispatcher;
+		this.stop = context.stop();
+		this.states = context.states();
 		this.connection = connection;
 		this.lock = lock;
-		this.tracker = relay.tracker;
 	}
 
 	void run() throws SQLException, InterruptedException {
 		this.keepAliveNanos = keepAliveInterval();
 		Lsn start = prepareSlot();
-		if (this.relay.stopRequested()) {
+		if (this.stop.isRequested()) {
 			return;
 		}
 		PGReplicationStream stream = this.connection.getReplicationAPI()
 			.replicationStream()
 			.logical()
-			.withSlotName(this.relay.settings.slot().name())
+			.withSlotName(this.slotName)
 			.withStartPosition(LogSequenceNumber.valueOf(start.value()))
 			.withSlotOption("proto_version", "1")
-			.withSlotOption("publication_names", this.relay.settings.publication().quoted())
-			.withStatusInterval((int) this.relay.settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+			.withSlotOption("publication_names", this.settings.publication().quoted())
+			.withStatusInterval((int) this.settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
 			.withAutomaticFlush(false)
 			.start();
 		try {
 			feedback(stream, false);
-			this.relay.enter(RelayState.RUNNING);
-			logger.info("Outbox relay streaming from slot '{}' (confirmed position {})", this.relay.slotName(),
+			this.states.accept(RelayState.RUNNING);
+			logger.info("Outbox relay streaming from slot '{}' (confirmed position {})", this.slotName,
 					this.tracker.confirmed().asString());
 			stream(stream);
 			finish(stream);
@@ -118,9 +146,9 @@ final class ReplicationSession {
 	 * the consistent point of a new one after its backlog has been handed out.
 	 */
 	private Lsn prepareSlot() throws SQLException, InterruptedException {
-		try (Connection ordinary = this.relay.dataSource.getConnection()) {
-			SlotCatalog.SlotInfo slot = this.relay.catalog.find(ordinary);
-			String unusable = (slot != null) ? slot.unusableReason(this.relay.settings.slot(), ordinary.getCatalog())
+		try (Connection ordinary = this.dataSource.getConnection()) {
+			SlotCatalog.SlotInfo slot = this.catalog.find(ordinary);
+			String unusable = (slot != null) ? slot.unusableReason(this.settings.slot(), ordinary.getCatalog())
 					: null;
 			if (unusable != null) {
 				throw new SQLException(unusable + ": drop it or set outbox.replication.slot-name to another name");
@@ -128,14 +156,14 @@ final class ReplicationSession {
 			if (slot != null && slot.isLost()) {
 				logger.warn("Replication slot '{}' was invalidated (wal_status=lost): the server removed WAL it still "
 						+ "needed; recreating it and delivering the rows still in the outbox table",
-						this.relay.slotName());
-				this.relay.catalog.drop(ordinary);
+						this.slotName);
+				this.catalog.drop(ordinary);
 				slot = null;
 			}
-			if (slot != null && this.relay.catalog.isBackfillPending(ordinary)) {
+			if (slot != null && this.catalog.isBackfillPending(ordinary)) {
 				logger.warn("The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
-						this.relay.slotName());
-				this.relay.catalog.drop(ordinary);
+						this.slotName);
+				this.catalog.drop(ordinary);
 				slot = null;
 			}
 			if (slot != null) {
@@ -143,35 +171,35 @@ final class ReplicationSession {
 				// after a reconnect, skip what was already handed out; zero lets the server choose
 				return this.tracker.lastClosedEnd();
 			}
-			this.relay.catalog.markBackfill(ordinary, true);
+			this.catalog.markBackfill(ordinary, true);
 		}
 		ReplicationSlotInfo created = this.connection.getReplicationAPI()
 			.createReplicationSlot()
 			.logical()
-			.withSlotName(this.relay.settings.slot().name())
+			.withSlotName(this.slotName)
 			.withOutputPlugin("pgoutput")
 			.make();
 		Lsn point = Lsn.valueOf(created.getConsistentPoint().asLong());
 		logger.info("Created replication slot '{}' at {}; reading the outbox rows written before it",
-				this.relay.slotName(), point.asString());
+				this.slotName, point.asString());
 		AckTracker.Transaction rows = this.tracker.open();
-		long count = this.relay.backfill.read(created.getSnapshotName(), point, (message) -> {
-			if (this.relay.stopRequested()) {
+		long count = this.backfill.read(created.getSnapshotName(), point, (message) -> {
+			if (this.stop.isRequested()) {
 				throw new InterruptedException("stopping during the backlog read");
 			}
 			rows.expect();
 			offer(new Envelope(message, rows), null);
 		});
 		this.tracker.close(rows, point);
-		this.backfill = rows;
-		logger.info("Handed out {} outbox rows written before slot '{}' was created", count, this.relay.slotName());
+		this.backlog = rows;
+		logger.info("Handed out {} outbox rows written before slot '{}' was created", count, this.slotName);
 		return point;
 	}
 
 	private void stream(PGReplicationStream stream) throws SQLException, InterruptedException {
 		AckTracker.Transaction transaction = null;
 		Begin begin = null;
-		while (!this.relay.stopRequested() || (transaction != null && !this.relay.pastStopDeadline())) {
+		while (!this.stop.isRequested() || (transaction != null && !this.stop.pastDeadline())) {
 			checkLock();
 			ByteBuffer buffer = stream.readPending();
 			if (buffer == null) {
@@ -186,7 +214,7 @@ final class ReplicationSession {
 				if (transaction == null) {
 					throw new SQLException("pgoutput sent an Insert outside a transaction");
 				}
-				OutboxMessage outboxMessage = this.relay.mapper.map(insert, begin.commitTime(), begin.finalLsn());
+				OutboxMessage outboxMessage = this.mapper.map(insert, begin.commitTime(), begin.finalLsn());
 				if (outboxMessage != null) {
 					transaction.expect();
 					offer(new Envelope(outboxMessage, transaction), stream);
@@ -205,7 +233,7 @@ final class ReplicationSession {
 				feedback(stream, false);
 			}
 			else if (message instanceof Relation relation) {
-				this.relay.mapper.learn(relation);
+				this.mapper.learn(relation);
 			}
 		}
 		if (transaction != null) {
@@ -220,28 +248,28 @@ final class ReplicationSession {
 	 */
 	private void checkLock() throws SQLException {
 		long now = System.nanoTime();
-		if (now - this.lockCheckedAt >= this.relay.settings.statusInterval().toNanos()) {
+		if (now - this.lockCheckedAt >= this.settings.statusInterval().toNanos()) {
 			this.lockCheckedAt = now;
 			if (!this.lock.isHeld()) {
-				throw new SQLException("Lost the session holding the lock of slot '" + this.relay.slotName() + "'");
+				throw new SQLException("Lost the session holding the lock of slot '" + this.slotName + "'");
 			}
 		}
 	}
 
 	private void finish(PGReplicationStream stream) throws SQLException, InterruptedException {
-		this.relay.enter(RelayState.STOPPING);
-		while (!this.relay.dispatcher().awaitDrained(OFFER_WAIT) && !this.relay.pastStopDeadline()) {
+		this.states.accept(RelayState.STOPPING);
+		while (!this.dispatcher.awaitDrained(OFFER_WAIT) && !this.stop.pastDeadline()) {
 			feedback(stream, false);
 		}
 		completeBackfill();
 		feedback(stream, true);
 		logger.info("Outbox relay confirmed position {} on slot '{}' before closing", this.lastSent.asString(),
-				this.relay.slotName());
+				this.slotName);
 	}
 
 	private void offer(Envelope envelope, PGReplicationStream stream) throws SQLException, InterruptedException {
-		while (!this.relay.dispatcher().offer(envelope, OFFER_WAIT)) {
-			if (this.relay.pastStopDeadline()) {
+		while (!this.dispatcher.offer(envelope, OFFER_WAIT)) {
+			if (this.stop.pastDeadline()) {
 				throw new InterruptedException("stop timeout reached while the delivery buffer was full");
 			}
 			if (stream != null) {
@@ -257,7 +285,7 @@ final class ReplicationSession {
 	 * stops reading while its buffer is full is never taken for a dead client.
 	 */
 	private long keepAliveInterval() throws SQLException {
-		long status = this.relay.settings.statusInterval().toNanos();
+		long status = this.settings.statusInterval().toNanos();
 		try (Statement statement = ((Connection) this.connection).createStatement();
 				ResultSet rs = statement.executeQuery("SHOW wal_sender_timeout")) {
 			long timeout = rs.next() ? ServerDurations.parse(rs.getString(1)).toNanos() : 0;
@@ -289,12 +317,12 @@ final class ReplicationSession {
 	}
 
 	private void completeBackfill() throws SQLException {
-		if (this.backfill != null && this.backfill.isComplete()) {
-			try (Connection ordinary = this.relay.dataSource.getConnection()) {
-				this.relay.catalog.markBackfill(ordinary, false);
+		if (this.backlog != null && this.backlog.isComplete()) {
+			try (Connection ordinary = this.dataSource.getConnection()) {
+				this.catalog.markBackfill(ordinary, false);
 			}
-			this.backfill = null;
-			logger.info("Backlog of slot '{}' delivered", this.relay.slotName());
+			this.backlog = null;
+			logger.info("Backlog of slot '{}' delivered", this.slotName);
 		}
 	}
 

@@ -10,7 +10,7 @@ public class ReplicationSetupException extends RuntimeException {
 
 	private final String action;
 
-	public ReplicationSetupException(String message, String action, Throwable cause) {
+	ReplicationSetupException(String message, String action, Throwable cause) {
 		super(message, cause);
 		this.action = action;
 	}

@@ -70,7 +70,7 @@ public record OutboxPartition(String key, SqlIdentifier slot, SqlIdentifier publ
 	 * Returns the partition key as a SQL string literal; safe because keys are checked.
 	 * @return the literal, such as {@code 'tenant_a'}
 	 */
-	public String literal() {
+	String literal() {
 		return "'" + this.key + "'";
 	}
 

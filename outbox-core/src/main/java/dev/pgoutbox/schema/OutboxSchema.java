@@ -103,7 +103,7 @@ public final class OutboxSchema {
 	 * Returns the DDL with the configured names filled in, one statement per element.
 	 * @return the statements, tables first, the publication last
 	 */
-	public List<String> statements() {
+	List<String> statements() {
 		String ddl = readResource()
 			.replace("${schema}", this.table.schema().quoted())
 			.replace("${slots_table}", new SqlIdentifier(this.table.table().name() + "_slots").quoted())

@@ -7,7 +7,7 @@ public class OutboxSchemaException extends RuntimeException {
 
 	private static final long serialVersionUID = 1L;
 
-	public OutboxSchemaException(String message) {
+	OutboxSchemaException(String message) {
 		super(message);
 	}
 

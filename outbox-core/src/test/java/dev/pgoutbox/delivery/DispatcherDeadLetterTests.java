@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 
@@ -32,8 +31,6 @@ class DispatcherDeadLetterTests {
 	private static final Backoff FAST = new Backoff(Duration.ofMillis(5), 2.0, Duration.ofMillis(20), 0.0);
 
 	private final List<Dispatcher> dispatchers = new ArrayList<>();
-
-	private final AckTracker tracker = new AckTracker(Lsn.valueOf(100));
 
 	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
 
@@ -67,15 +64,11 @@ class DispatcherDeadLetterTests {
 				otherKeyDelivered.countDown();
 			}
 		}, new DeliveryPolicy(FAST, 3, null), this::recordParked, 2);
-		AckTracker.Transaction first = this.tracker.open();
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", first));
-		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", first));
-		this.tracker.close(first, Lsn.valueOf(200));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 		await().atMost(WAIT).until(() -> a1Attempts.get() >= 1);
-		AckTracker.Transaction second = this.tracker.open();
-		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", second));
-		LabelledEnvelopes.offer(dispatcher, envelope("a3", "a", second));
-		this.tracker.close(second, Lsn.valueOf(300));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a3", "a"));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(a1Attempts.get()).isEqualTo(3);
@@ -87,8 +80,8 @@ class DispatcherDeadLetterTests {
 		assertThat(published).containsExactly("b1", "a2", "a3");
 		assertThat(eventsOfKey("a")).containsExactly("failed a1#1", "failed a1#2", "parked a1#3", "delivered a2",
 				"delivered a3");
-		assertThat(this.tracker.confirmed()).as("a parked message counts as done").isEqualTo(Lsn.valueOf(300));
-		assertThat(this.tracker.isIdle()).isTrue();
+		assertThat(this.envelopes.done()).as("a parked message counts as done")
+			.containsExactlyInAnyOrder("a1", "a2", "b1", "a3");
 	}
 
 	@Test
@@ -101,57 +94,53 @@ class DispatcherDeadLetterTests {
 				throw new IllegalStateException("broker down");
 			}
 		}, new DeliveryPolicy(FAST, 0, null), this::recordParked, 2);
-		AckTracker.Transaction transaction = this.tracker.open();
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
-		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
-		this.tracker.close(transaction, Lsn.valueOf(200));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 
 		// far past any attempt limit a policy would set
 		await().atMost(WAIT).until(() -> failures.get() >= 30);
 		assertThat(this.events).doesNotContain("delivered a2").noneMatch((event) -> event.startsWith("parked"));
-		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(100));
+		assertThat(this.envelopes.done()).isEmpty();
 		assertThat(dispatcher.held()).isEqualTo(2);
 
 		brokerBack.set(true);
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(eventsOfKey("a")).endsWith("delivered a1", "delivered a2");
 		assertThat(this.parked).isEmpty();
-		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(200));
+		assertThat(this.envelopes.done()).containsExactly("a1", "a2");
 	}
 
 	@Test
 	void keepsAMessageWhoseParkingFailsAndParksItOnceTheStoreIsBack() throws Exception {
 		AtomicInteger parkCalls = new AtomicInteger();
 		AtomicBoolean storeBack = new AtomicBoolean();
-		MessageParker flakyStore = (envelope, attempts, lastError) -> {
+		MessageParker flakyStore = (message, attempts, lastError) -> {
 			parkCalls.incrementAndGet();
 			if (!storeBack.get()) {
 				throw new IllegalStateException("database down");
 			}
-			recordParked(envelope, attempts, lastError);
+			recordParked(message, attempts, lastError);
 		};
 		Dispatcher dispatcher = dispatcher((message) -> {
 			if (label(message).equals("a1")) {
 				throw new IllegalStateException("refused");
 			}
 		}, new DeliveryPolicy(FAST, 2, null), flakyStore, 1);
-		AckTracker.Transaction transaction = this.tracker.open();
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
-		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
-		this.tracker.close(transaction, Lsn.valueOf(200));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 
 		await().atMost(WAIT).until(() -> parkCalls.get() >= 4);
 		assertThat(this.parked).isEmpty();
 		assertThat(this.events).containsExactly("failed a1#1");
 		assertThat(dispatcher.held()).as("the message stays in its lane").isEqualTo(2);
-		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(100));
+		assertThat(this.envelopes.done()).isEmpty();
 
 		storeBack.set(true);
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.parked).extracting(Parked::label).containsExactly("a1");
 		assertThat(this.parked.get(0).attempts()).isEqualTo(2);
 		assertThat(this.events).containsExactly("failed a1#1", "parked a1#2", "delivered a2");
-		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(200));
+		assertThat(this.envelopes.done()).containsExactly("a1", "a2");
 	}
 
 	@Test
@@ -161,14 +150,14 @@ class DispatcherDeadLetterTests {
 			if (label(message).equals("a1")) {
 				throw new RuntimeException();
 			}
-		}, new DeliveryPolicy(FAST, 1, null), (envelope, attempts, lastError) -> {
+		}, new DeliveryPolicy(FAST, 1, null), (message, attempts, lastError) -> {
 			if (parkCalls.incrementAndGet() == 1) {
 				throw new AssertionError("parker bug");
 			}
-			recordParked(envelope, attempts, lastError);
+			recordParked(message, attempts, lastError);
 		}, 1);
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
-		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b"));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.parked).singleElement().satisfies((parked) -> {
 			assertThat(parked.attempts()).isEqualTo(1);
@@ -185,7 +174,7 @@ class DispatcherDeadLetterTests {
 			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, new DeliveryPolicy(FAST, 3, null), null, null, "x-"))
 			.withMessageContaining("'parker'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, null, (envelope, attempts, error) -> {
+			.isThrownBy(() -> new Dispatcher(publisher, 1, 1, null, (message, attempts, error) -> {
 			}, null, "x-"))
 			.withMessageContaining("'policy'");
 		assertThatIllegalArgumentException().isThrownBy(() -> new DeliveryPolicy(FAST, -1, null))
@@ -202,12 +191,12 @@ class DispatcherDeadLetterTests {
 		return dispatcher;
 	}
 
-	private void recordParked(Envelope envelope, int attempts, Throwable lastError) {
-		this.parked.add(new Parked(label(envelope.message()), attempts, lastError));
+	private void recordParked(OutboxMessage message, int attempts, Throwable lastError) {
+		this.parked.add(new Parked(label(message), attempts, lastError));
 	}
 
-	private Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
-		return this.envelopes.envelope(label, key, transaction);
+	private Envelope envelope(String label, String key) {
+		return this.envelopes.envelope(label, key);
 	}
 
 	private String label(OutboxMessage message) {

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 
@@ -34,8 +33,6 @@ class DispatcherTimeoutTests {
 	private static final Backoff FAST = new Backoff(Duration.ofMillis(5), 2.0, Duration.ofMillis(20), 0.0);
 
 	private final List<Dispatcher> dispatchers = new ArrayList<>();
-
-	private final AckTracker tracker = new AckTracker(Lsn.valueOf(100));
 
 	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
 
@@ -67,11 +64,9 @@ class DispatcherTimeoutTests {
 				}
 			}
 		}, new DeliveryPolicy(FAST, 0, TIMEOUT), 1);
-		AckTracker.Transaction transaction = this.tracker.open();
 		long start = System.nanoTime();
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", transaction));
-		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", transaction));
-		this.tracker.close(transaction, Lsn.valueOf(200));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(TIMEOUT);
@@ -80,7 +75,7 @@ class DispatcherTimeoutTests {
 		assertThat(this.events).containsExactly("failed a1#1", "delivered a1", "delivered a2");
 		assertThat(this.errors).hasSize(1);
 		assertThat(this.errors.get(0)).isInstanceOf(PublishTimeoutException.class).hasMessageContaining("100 ms");
-		assertThat(this.tracker.confirmed()).isEqualTo(Lsn.valueOf(200));
+		assertThat(this.envelopes.done()).containsExactly("a1", "a2");
 	}
 
 	@Test
@@ -105,9 +100,9 @@ class DispatcherTimeoutTests {
 				}
 			}
 		}, new DeliveryPolicy(FAST, 0, TIMEOUT), 1);
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
-		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", this.tracker.open()));
-		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("b1", "b"));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		await().atMost(WAIT).until(() -> interruptsIgnored.get() == 1);
@@ -122,9 +117,11 @@ class DispatcherTimeoutTests {
 		assertThat(stuck.get().isAlive()).isFalse();
 		assertThat(this.events).containsExactlyInAnyOrder("failed a1#1", "delivered a1", "delivered a2",
 				"delivered b1");
+		assertThat(this.envelopes.done()).as("the late return completes nothing again")
+			.containsExactlyInAnyOrder("a1", "a2", "b1");
 
 		// and the replacement thread keeps delivering
-		LabelledEnvelopes.offer(dispatcher, envelope("c1", "c", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("c1", "c"));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(this.events).contains("delivered c1");
 	}
@@ -144,12 +141,11 @@ class DispatcherTimeoutTests {
 				}
 			}
 		}, 2, 100, new DeliveryPolicy(FAST, 2, TIMEOUT),
-				(envelope, attempts, lastError) -> parked.add(new Parked(label(envelope.message()), attempts,
-						lastError)),
+				(message, attempts, lastError) -> parked.add(new Parked(label(message), attempts, lastError)),
 				new Recorder(), "timeout-test-");
 		this.dispatchers.add(dispatcher);
-		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a", this.tracker.open()));
-		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a", this.tracker.open()));
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(parked).singleElement().satisfies((message) -> {
@@ -159,6 +155,7 @@ class DispatcherTimeoutTests {
 		});
 		await().atMost(WAIT).until(() -> interrupts.get() == 2);
 		assertThat(this.events).containsExactly("failed a1#1", "delivered a2");
+		assertThat(this.envelopes.done()).containsExactly("a1", "a2");
 	}
 
 	@Test
@@ -170,7 +167,7 @@ class DispatcherTimeoutTests {
 			}
 		}, new DeliveryPolicy(FAST, 3, Duration.ofSeconds(1)), 4);
 		for (int i = 0; i < 2_000; i++) {
-			LabelledEnvelopes.offer(dispatcher, envelope("m" + i, "k" + (i % 50), this.tracker.open()));
+			LabelledEnvelopes.offer(dispatcher, envelope("m" + i, "k" + (i % 50)));
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
 		assertThat(interrupted.get()).isZero();
@@ -179,15 +176,15 @@ class DispatcherTimeoutTests {
 
 	private Dispatcher dispatcher(MessagePublisher publisher, DeliveryPolicy policy, int concurrency) {
 		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, 10_000, policy,
-				(envelope, attempts, lastError) -> {
+				(message, attempts, lastError) -> {
 					throw new AssertionError("nothing is parked in this test");
 				}, new Recorder(), "timeout-test-");
 		this.dispatchers.add(dispatcher);
 		return dispatcher;
 	}
 
-	private Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
-		return this.envelopes.envelope(label, key, transaction);
+	private Envelope envelope(String label, String key) {
+		return this.envelopes.envelope(label, key);
 	}
 
 	private String label(OutboxMessage message) {

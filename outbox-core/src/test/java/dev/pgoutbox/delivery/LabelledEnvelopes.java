@@ -2,6 +2,8 @@ package dev.pgoutbox.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Envelopes for dispatcher tests, each message labelled (such as {@code a1}) so that
- * assertions and logs read easily.
+ * assertions and logs read easily, and each completion recorded under its label.
  */
 final class LabelledEnvelopes {
 
@@ -22,18 +24,33 @@ final class LabelledEnvelopes {
 
 	private final Map<UUID, String> labels = new ConcurrentHashMap<>();
 
-	/** A new message of {@code key}, counted against {@code transaction}. */
-	Envelope envelope(String label, String key, AckTracker.Transaction transaction) {
+	private final List<String> done = new ArrayList<>();
+
+	/** A new message of {@code key}, whose completion is recorded in {@link #done()}. */
+	Envelope envelope(String label, String key) {
 		long n = this.sequence.incrementAndGet();
 		OutboxMessage message = new OutboxMessage(UUID.randomUUID(), "test.event", key, "{\"n\":" + n + "}", Map.of(),
 				Instant.now(), Lsn.valueOf(n));
 		this.labels.put(message.id(), label);
-		transaction.expect();
-		return new Envelope(message, transaction);
+		return new Envelope(message, () -> {
+			synchronized (this.done) {
+				this.done.add(label);
+			}
+		});
 	}
 
 	String label(OutboxMessage message) {
 		return this.labels.get(message.id());
+	}
+
+	/**
+	 * Returns the labels of the messages completed so far, in the order completed; a
+	 * label that appears twice was completed twice.
+	 */
+	List<String> done() {
+		synchronized (this.done) {
+			return List.copyOf(this.done);
+		}
 	}
 
 	/** Offers the envelope, failing the test if the dispatcher has no room within five seconds. */

@@ -1,4 +1,4 @@
-package dev.pgoutbox.delivery;
+package dev.pgoutbox.replication;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,8 +1,9 @@
-package dev.pgoutbox.delivery;
+package dev.pgoutbox.replication;
 
 import java.util.ArrayDeque;
 
 import dev.pgoutbox.Lsn;
+import dev.pgoutbox.delivery.Envelope;
 
 /**
  * Tracks which transactions read from the slot are fully delivered, and so how far the
@@ -14,7 +15,7 @@ import dev.pgoutbox.Lsn;
  * transactions and keep-alive positions are folded into the one before them.
  * Thread-safe.
  */
-public final class AckTracker {
+final class AckTracker {
 
 	private final ArrayDeque<Transaction> pending = new ArrayDeque<>();
 
@@ -26,7 +27,7 @@ public final class AckTracker {
 	 * Creates a tracker whose confirmed position starts at {@code start}.
 	 * @param start the position already confirmed to the server, not {@code null}
 	 */
-	public AckTracker(Lsn start) {
+	AckTracker(Lsn start) {
 		this.confirmed = start;
 	}
 
@@ -34,7 +35,7 @@ public final class AckTracker {
 	 * Opens a transaction: its messages follow, then {@link #close}.
 	 * @return the transaction, to count its messages on
 	 */
-	public synchronized Transaction open() {
+	synchronized Transaction open() {
 		Transaction transaction = new Transaction(this);
 		this.pending.addLast(transaction);
 		return transaction;
@@ -46,7 +47,7 @@ public final class AckTracker {
 	 * @param transaction the transaction from {@link #open()}
 	 * @param end the end position of its commit record
 	 */
-	public synchronized void close(Transaction transaction, Lsn end) {
+	synchronized void close(Transaction transaction, Lsn end) {
 		transaction.end = end;
 		transaction.closed = true;
 		this.lastClosedEnd = this.lastClosedEnd.max(end);
@@ -67,7 +68,7 @@ public final class AckTracker {
 	 * quiet but the database is not.
 	 * @param position the server's sent position
 	 */
-	public synchronized void idleAt(Lsn position) {
+	synchronized void idleAt(Lsn position) {
 		Transaction last = this.pending.peekLast();
 		if (last == null) {
 			this.confirmed = this.confirmed.max(position);
@@ -82,7 +83,7 @@ public final class AckTracker {
 	 * lost mid-way); the server sends it again after a reconnect. Completions of its
 	 * messages already handed out are ignored.
 	 */
-	public synchronized void abandonOpen() {
+	synchronized void abandonOpen() {
 		Transaction last = this.pending.peekLast();
 		if (last != null && !last.closed) {
 			this.pending.pollLast();
@@ -96,7 +97,7 @@ public final class AckTracker {
 	 * feedback never reports less than the slot has.
 	 * @param position the slot's confirmed position
 	 */
-	public synchronized void confirmedAtLeast(Lsn position) {
+	synchronized void confirmedAtLeast(Lsn position) {
 		this.confirmed = this.confirmed.max(position);
 	}
 
@@ -104,7 +105,7 @@ public final class AckTracker {
 	 * Returns the position up to which everything is delivered.
 	 * @return the confirmable position, never {@code null}
 	 */
-	public synchronized Lsn confirmed() {
+	synchronized Lsn confirmed() {
 		return this.confirmed;
 	}
 
@@ -113,7 +114,7 @@ public final class AckTracker {
 	 * without reading again what is already handed out.
 	 * @return the position, {@link Lsn#ZERO} if none
 	 */
-	public synchronized Lsn lastClosedEnd() {
+	synchronized Lsn lastClosedEnd() {
 		return this.lastClosedEnd;
 	}
 
@@ -121,7 +122,7 @@ public final class AckTracker {
 	 * Returns whether nothing is outstanding.
 	 * @return {@code true} if every transaction opened is closed and done
 	 */
-	public synchronized boolean isIdle() {
+	synchronized boolean isIdle() {
 		return this.pending.isEmpty();
 	}
 
@@ -134,9 +135,9 @@ public final class AckTracker {
 	}
 
 	/**
-	 * One transaction's outstanding messages.
+	 * One transaction's outstanding messages; the envelope of each completes against it.
 	 */
-	public static final class Transaction {
+	static final class Transaction implements Envelope.Completion {
 
 		private final AckTracker tracker;
 
@@ -153,13 +154,14 @@ public final class AckTracker {
 		}
 
 		/** Counts one more message of this transaction as handed out. */
-		public void expect() {
+		void expect() {
 			synchronized (this.tracker) {
 				this.remaining++;
 			}
 		}
 
 		/** Counts one message of this transaction as delivered or parked. */
+		@Override
 		public void done() {
 			synchronized (this.tracker) {
 				if (this.abandoned) {
@@ -176,7 +178,7 @@ public final class AckTracker {
 		 * Returns whether every message is done and the transaction is closed.
 		 * @return {@code true} if complete
 		 */
-		public boolean isComplete() {
+		boolean isComplete() {
 			synchronized (this.tracker) {
 				return this.closed && this.remaining == 0;
 			}

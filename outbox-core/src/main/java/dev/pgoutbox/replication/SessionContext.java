@@ -1,0 +1,26 @@
+package dev.pgoutbox.replication;
+
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import dev.pgoutbox.relay.RelayState;
+
+/**
+ * What each {@link ReplicationSession} of a relay is given besides the dispatcher, its
+ * connection and its lock: the parts of the relay that outlive one connection, its stop
+ * request, and where to report its state. Handed over explicitly, so that a session
+ * reads nothing of the relay itself.
+ *
+ * @param settings the slot, publication and status interval to stream with
+ * @param dataSource ordinary connections, for the slot's entries in the catalog
+ * @param catalog what the server and the slot-state table know of the slot
+ * @param backfill reads the backlog of a new slot
+ * @param mapper turns decoded inserts into messages
+ * @param tracker how far the slot's position may be confirmed
+ * @param stop whether and by when the relay is to stop
+ * @param states told each state the session moves the relay into
+ */
+record SessionContext(RelaySettings settings, DataSource dataSource, SlotCatalog catalog, SnapshotBackfill backfill,
+		OutboxRowMapper mapper, AckTracker tracker, StopRequest stop, Consumer<RelayState> states) {
+}
