@@ -7,8 +7,9 @@ import java.util.UUID;
  * The parked messages of an outbox, for operators: list them, replay them through the
  * outbox, or delete them.
  *
- * <p>Implementations are thread-safe. Every method throws {@link DeadLetterException} if
- * the store cannot be read or changed.
+ * <p>
+ * Implementations are thread-safe. Every method throws {@link DeadLetterException} if the
+ * store cannot be read or changed.
  */
 public interface DeadLetters {
 
@@ -31,14 +32,14 @@ public interface DeadLetters {
 	 * from the dead letters, atomically. It is delivered after the messages of its key
 	 * already in the outbox.
 	 * @param id the message's id, not {@code null}
-	 * @return {@code true} if the message was parked and is now replayed, {@code false} if
-	 * no message with that id is parked
+	 * @return {@code true} if the message was parked and is now replayed, {@code false}
+	 * if no message with that id is parked
 	 */
 	boolean replay(UUID id);
 
 	/**
-	 * Replays every message parked when the call starts, oldest parked first; each message
-	 * is replayed atomically, as by {@link #replay(UUID)}.
+	 * Replays every message parked when the call starts, oldest parked first; each
+	 * message is replayed atomically, as by {@link #replay(UUID)}.
 	 * @return the number of messages replayed
 	 */
 	int replayAll();

@@ -29,9 +29,8 @@ public interface DeliveryListener {
 	}
 
 	/**
-	 * Called once a message that failed its last attempt is stored by the
-	 * dead letters; it then counts as done, and the next message of its key
-	 * follows.
+	 * Called once a message that failed its last attempt is stored by the dead letters;
+	 * it then counts as done, and the next message of its key follows.
 	 * @param message the message parked
 	 * @param attempts the number of failed publish attempts
 	 * @param lastError what the last attempt threw, or a {@link PublishTimeoutException}

@@ -7,7 +7,8 @@ import java.util.Map;
  * with a JSON library, so that the engine forces no Jackson version on an application.
  * Each Spring Boot line implements it with the application's own mapper.
  *
- * <p>Implementations are thread-safe.
+ * <p>
+ * Implementations are thread-safe.
  */
 public interface JsonCodec {
 

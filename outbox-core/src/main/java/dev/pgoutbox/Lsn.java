@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
  * A position in PostgreSQL's write-ahead log (a log sequence number), compared as an
  * unsigned 64-bit value.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>
+ * Instances are immutable and thread-safe.
  *
  * @param value the position as the server's unsigned 64-bit integer
  */

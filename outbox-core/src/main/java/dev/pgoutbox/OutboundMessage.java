@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A message to write with {@link OutboxPublisher#publishAll(java.util.List)}.
  *
- * <p>Instances are immutable and thread-safe if the payload is.
+ * <p>
+ * Instances are immutable and thread-safe if the payload is.
  *
  * @param type the message type, not {@code null} or blank
  * @param key the ordering key, not {@code null} or blank

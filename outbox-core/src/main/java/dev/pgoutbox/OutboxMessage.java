@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * A committed outbox message as handed to {@link MessagePublisher}.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>
+ * Instances are immutable and thread-safe.
  *
  * @param id the stable id given at {@code publish}, the same on every delivery attempt
  * and redelivery; consumers deduplicate on it
@@ -52,7 +53,8 @@ public record OutboxMessage(UUID id, String type, String key, String payload, Ma
 
 	@Override
 	public String toString() {
-		// the payload is left out on purpose: it may hold personal data and ends up in logs
+		// the payload is left out on purpose: it may hold personal data and ends up in
+		// logs
 		return "OutboxMessage[id=" + this.id + ", type=" + this.type + ", key=" + this.key + ", lsn=" + this.lsn + "]";
 	}
 

@@ -7,8 +7,9 @@ import java.util.UUID;
 /**
  * Writes messages to the outbox table in the caller's transaction.
  *
- * <p>Inside a Spring-managed transaction the message is committed or rolled back with
- * it; without one, each call commits on its own. Implementations are thread-safe.
+ * <p>
+ * Inside a Spring-managed transaction the message is committed or rolled back with it;
+ * without one, each call commits on its own. Implementations are thread-safe.
  */
 public interface OutboxPublisher {
 

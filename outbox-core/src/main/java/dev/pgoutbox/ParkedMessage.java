@@ -4,12 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.pgoutbox.Lsn;
-
 /**
  * A message parked after its last failed delivery attempt.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>
+ * Instances are immutable and thread-safe.
  *
  * @param id the message's stable id, never {@code null}
  * @param type the message type, never {@code null}
@@ -33,7 +32,8 @@ public record ParkedMessage(UUID id, String type, String key, String payload, Ma
 
 	@Override
 	public String toString() {
-		// the payload is left out on purpose: it may hold personal data and ends up in logs
+		// the payload is left out on purpose: it may hold personal data and ends up in
+		// logs
 		return "ParkedMessage[id=" + this.id + ", type=" + this.type + ", key=" + this.key + ", lsn=" + this.lsn
 				+ ", attempts=" + this.attempts + ", lastError=" + this.lastError + ", parkedAt=" + this.parkedAt + "]";
 	}

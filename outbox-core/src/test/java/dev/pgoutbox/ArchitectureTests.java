@@ -12,7 +12,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The module's layering.
  *
- * <p>The rules are checked from {@code @ArchTest} methods rather than {@code @ArchTest}
+ * <p>
+ * The rules are checked from {@code @ArchTest} methods rather than {@code @ArchTest}
  * fields: Maven Surefire 3.5.3, which the build uses, silently runs no {@code @ArchTest}
  * field (SUREFIRE-2298, TNG/ArchUnit#1442; fixed in 3.5.4), so field rules would pass
  * without being checked.
@@ -22,8 +23,8 @@ class ArchitectureTests {
 
 	static final ArchRule ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING = noClasses().that()
 		.resideInAnyPackage("dev.pgoutbox", "dev.pgoutbox.pgoutput..", "dev.pgoutbox.replication..",
-				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..", "dev.pgoutbox.cluster..",
-				"dev.pgoutbox.relay..")
+				"dev.pgoutbox.delivery..", "dev.pgoutbox.schema..", "dev.pgoutbox.deadletter..",
+				"dev.pgoutbox.cluster..", "dev.pgoutbox.relay..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("org.springframework..")

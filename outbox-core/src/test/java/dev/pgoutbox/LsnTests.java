@@ -70,8 +70,8 @@ class LsnTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "", "16", "16B374D848", "/B374D848", "16/", "123456789/0", "0/123456789", "G/0", "16/B374D84Z",
-			"1/2/3", " 16/B374D848", "16/B374D848 ", "16 / B374D848", "0x16/B374D848" })
+	@ValueSource(strings = { "", "16", "16B374D848", "/B374D848", "16/", "123456789/0", "0/123456789", "G/0",
+			"16/B374D84Z", "1/2/3", " 16/B374D848", "16/B374D848 ", "16 / B374D848", "0x16/B374D848" })
 	void rejectsTextThatIsNotAWalPositionNamingTheInput(String text) {
 		assertThatIllegalArgumentException().isThrownBy(() -> Lsn.valueOf(text))
 			.withMessageContaining("'" + text + "'");

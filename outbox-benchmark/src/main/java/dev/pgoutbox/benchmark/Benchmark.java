@@ -73,9 +73,9 @@ public final class Benchmark {
 				memory / (1024.0 * 1024 * 1024), System.getProperty("java.vm.name"), System.getProperty("java.version"),
 				String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()),
 				System.getProperty("os.name") + " " + System.getProperty("os.version"));
-		Progress.say("postgresql: %s (%s), fsync=%s, synchronous_commit=%s, wal_level=%s", server.show("server_version"),
-				server.isEmbedded() ? "embedded" : "given URL", server.show("fsync"), server.show("synchronous_commit"),
-				server.show("wal_level"));
+		Progress.say("postgresql: %s (%s), fsync=%s, synchronous_commit=%s, wal_level=%s",
+				server.show("server_version"), server.isEmbedded() ? "embedded" : "given URL", server.show("fsync"),
+				server.show("synchronous_commit"), server.show("wal_level"));
 	}
 
 	private static void printTable(List<ScenarioResult> results) {

@@ -18,25 +18,29 @@ import java.util.Set;
  * @param password the password for {@code jdbcUrl}, may be {@code null}
  * @param fsync whether the embedded PostgreSQL runs with {@code fsync=on}
  * @param drainRows one-row transactions in the drain backlog
- * @param drainPasses how many backlogs the drain writes and reads, alternating who reads first
+ * @param drainPasses how many backlogs the drain writes and reads, alternating who reads
+ * first
  * @param latencyRates writer rates of the latency scenario, transactions per second
  * @param latencySeconds how long the writer runs at each rate
  * @param latencyWriters writer threads of the latency scenario
- * @param latencyFloor whether a bare reader on a second slot measures the latency floor beside the relay
+ * @param latencyFloor whether a bare reader on a second slot measures the latency floor
+ * beside the relay
  * @param overheadTransactions transactions of each side of the overhead scenario
  * @param overheadThreads writer threads of the overhead scenario
  * @param memoryRows rows of the memory scenario's single transaction
  * @param memoryHeap the {@code -Xmx} of the memory scenario's relay JVM
  * @param slowRows backlog of the slow-broker scenario
  * @param slowKeys distinct keys of the slow-broker backlog
- * @param slowConcurrencies the concurrencies of the slow-broker scenario, the first being the baseline
+ * @param slowConcurrencies the concurrencies of the slow-broker scenario, the first being
+ * the baseline
  * @param slowPublishMillis how long the slow publisher takes per message
- * @param profile where to write a JFR recording and its summary per scenario, or {@code null}
+ * @param profile where to write a JFR recording and its summary per scenario, or
+ * {@code null}
  */
 record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username, String password, boolean fsync,
-		int drainRows, int drainPasses, List<Integer> latencyRates, int latencySeconds, int latencyWriters, boolean latencyFloor, int overheadTransactions,
-		int overheadThreads, int memoryRows, String memoryHeap, int slowRows, int slowKeys,
-		List<Integer> slowConcurrencies, int slowPublishMillis, Path profile) {
+		int drainRows, int drainPasses, List<Integer> latencyRates, int latencySeconds, int latencyWriters,
+		boolean latencyFloor, int overheadTransactions, int overheadThreads, int memoryRows, String memoryHeap,
+		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis, Path profile) {
 
 	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker");
 
@@ -68,8 +72,9 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 		Arguments in = new Arguments(values);
 		BenchmarkOptions options = new BenchmarkOptions(in.scenarios(), in.text("jdbc-url", null),
 				in.text("username", "postgres"), in.text("password", null), in.onOff("fsync", true),
-				in.number("drain-rows", 100_000), in.number("drain-passes", 4), in.numbers("latency-rates", List.of(1_000, 3_000)),
-				in.number("latency-seconds", 30), in.number("latency-writers", 16), in.onOff("latency-floor", true),
+				in.number("drain-rows", 100_000), in.number("drain-passes", 4),
+				in.numbers("latency-rates", List.of(1_000, 3_000)), in.number("latency-seconds", 30),
+				in.number("latency-writers", 16), in.onOff("latency-floor", true),
 				in.number("overhead-transactions", 20_000), in.number("overhead-threads", 4),
 				in.number("memory-rows", 1_000_000), in.text("memory-heap", "128m"), in.number("slow-rows", 20_000),
 				in.number("slow-keys", 1_000), in.numbers("slow-concurrency", List.of(1, 4, 16, 64)),

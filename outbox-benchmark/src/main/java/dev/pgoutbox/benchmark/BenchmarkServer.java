@@ -40,8 +40,10 @@ final class BenchmarkServer implements AutoCloseable {
 			.setServerConfig("max_wal_senders", "16")
 			.setServerConfig("max_replication_slots", "16")
 			.setServerConfig("max_connections", "200")
-			// the embedded server defaults to asynchronous commit, which holds WAL back from
-			// logical decoding for up to wal_writer_delay (200 ms); production servers commit synchronously
+			// the embedded server defaults to asynchronous commit, which holds WAL back
+			// from
+			// logical decoding for up to wal_writer_delay (200 ms); production servers
+			// commit synchronously
 			.setServerConfig("synchronous_commit", "on")
 			.setServerConfig("fsync", options.fsync() ? "on" : "off")
 			.start();
@@ -86,7 +88,8 @@ final class BenchmarkServer implements AutoCloseable {
 	 * Returns one setting of the server, as {@code SHOW} reports it.
 	 */
 	String show(String setting) throws SQLException {
-		try (HikariDataSource dataSource = dataSource(1); Connection connection = dataSource.getConnection();
+		try (HikariDataSource dataSource = dataSource(1);
+				Connection connection = dataSource.getConnection();
 				Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SHOW " + setting)) {
 			return rs.next() ? rs.getString(1) : null;

@@ -42,7 +42,10 @@ final class CommitReturns {
 		}
 	}
 
-	/** Returns the time from commit return to publish end, in microseconds. @return the histogram */
+	/**
+	 * Returns the time from commit return to publish end, in microseconds. @return the
+	 * histogram
+	 */
 	Histogram afterCommit() {
 		return this.afterCommit;
 	}

@@ -94,7 +94,8 @@ final class CountingPublisher implements MessagePublisher {
 
 	/**
 	 * Starts recording latencies, in microseconds, into a new histogram.
-	 * @param returns where the writer reports its commits, to split the latency; may be {@code null}
+	 * @param returns where the writer reports its commits, to split the latency; may be
+	 * {@code null}
 	 * @return the histogram
 	 */
 	Histogram recordLatency(CommitReturns returns) {
@@ -124,7 +125,8 @@ final class CountingPublisher implements MessagePublisher {
 	}
 
 	/**
-	 * Returns the CPU time of each thread group from the first message to the expected one.
+	 * Returns the CPU time of each thread group from the first message to the expected
+	 * one.
 	 * @return per message by group, as {@link ThreadCpu#perItem} describes it
 	 */
 	String threadCpuPerMessage() {

@@ -23,8 +23,8 @@ final class Cpu {
 	}
 
 	/**
-	 * Returns the CPU seconds (user and system) a local process has used, or {@code -1} if
-	 * it cannot be read.
+	 * Returns the CPU seconds (user and system) a local process has used, or {@code -1}
+	 * if it cannot be read.
 	 */
 	static double ofProcess(int pid) {
 		if (pid <= 0) {

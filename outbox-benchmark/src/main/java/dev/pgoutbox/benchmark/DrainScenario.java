@@ -6,11 +6,12 @@ import java.util.Map;
 import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
 
 /**
- * A backlog of one-row transactions, written while no one reads the slots, drained by
- * the relay with a no-op publisher and, as the floor, by a bare pgjdbc stream counting
- * Insert messages; both read the same WAL, from slots created before the backlog.
+ * A backlog of one-row transactions, written while no one reads the slots, drained by the
+ * relay with a no-op publisher and, as the floor, by a bare pgjdbc stream counting Insert
+ * messages; both read the same WAL, from slots created before the backlog.
  *
- * <p>A smaller pass first warms both up, so that neither pays the JIT compiler for the
+ * <p>
+ * A smaller pass first warms both up, so that neither pays the JIT compiler for the
  * other; then several passes, each on a new backlog, in the order floor-relay,
  * relay-floor, relay-floor, floor-relay, so that drift on a shared machine hits both
  * alike. Rates are over all passes.
@@ -37,7 +38,8 @@ final class DrainScenario implements Scenario {
 		String relayThreads = "";
 		String floorThreads = "";
 		for (int i = 0; i < passes; i++) {
-			// floor first, relay first, relay first, floor first, ...: order effects cancel out
+			// floor first, relay first, relay first, floor first, ...: order effects
+			// cancel out
 			boolean floorFirst = (i % 4 == 0) || (i % 4 == 3);
 			Pass pass = measure(server, "drain", rows, floorFirst);
 			relay = (relay != null) ? relay.plus(pass.relay()) : pass.relay();
@@ -78,7 +80,8 @@ final class DrainScenario implements Scenario {
 			FloorReader.Result floor = null;
 			double relayWalsender;
 			double writeSeconds;
-			// the relay's slot and schema exist before the backlog, so that the relay reads it from the WAL
+			// the relay's slot and schema exist before the backlog, so that the relay
+			// reads it from the WAL
 			try (RelayHandle relay = RelayHandle.startIdle(workspace, publisher, Map.of())) {
 				workspace.createFloorSlot();
 				long writeStart = System.nanoTime();
@@ -92,12 +95,14 @@ final class DrainScenario implements Scenario {
 					throw new IllegalStateException("The relay published " + publisher.published() + " of " + rows
 							+ " messages within " + TIMEOUT);
 				}
-				relayWalsender = server.isEmbedded() ? Cpu.ofProcess(workspace.walsenderPid(workspace.relaySlot())) : -1;
+				relayWalsender = server.isEmbedded() ? Cpu.ofProcess(workspace.walsenderPid(workspace.relaySlot()))
+						: -1;
 			}
 			if (floor == null) {
 				floor = FloorReader.drain(workspace, rows, TIMEOUT);
 			}
-			Progress.say("%s: %,d one-row transactions written in %.1f s; floor %,.0f msg/s, relay %,.0f msg/s (%s first)",
+			Progress.say(
+					"%s: %,d one-row transactions written in %.1f s; floor %,.0f msg/s, relay %,.0f msg/s (%s first)",
 					name, rows, writeSeconds, floor.throughput().perSecond(), publisher.throughput().perSecond(),
 					floorFirst ? "floor" : "relay");
 			Progress.say("%s: per message, user+kernel CPU and context switches by thread: relay %s; floor %s", name,

@@ -15,8 +15,8 @@ import org.postgresql.replication.PGReplicationStream;
 /**
  * The latency floor, read beside the relay: a bare pgjdbc stream on a second slot that
  * takes the commit time from each Begin message and records, at each Insert, the time
- * since that commit, decoding nothing else. It tells the server's and the machine's
- * share of the latency from the relay's own.
+ * since that commit, decoding nothing else. It tells the server's and the machine's share
+ * of the latency from the relay's own.
  */
 final class FloorLatencyReader implements AutoCloseable {
 
@@ -60,7 +60,8 @@ final class FloorLatencyReader implements AutoCloseable {
 				}
 				int tag = buffer.get(buffer.position());
 				if (tag == 'B') {
-					// Begin: tag, Int64 final LSN, Int64 commit time in microseconds since 2000
+					// Begin: tag, Int64 final LSN, Int64 commit time in microseconds
+					// since 2000
 					commitMicros = buffer.getLong(buffer.position() + 9) + POSTGRES_EPOCH_MICROS;
 				}
 				else if (tag == 'I') {

@@ -58,7 +58,10 @@ final class FloorReader {
 		return DriverManager.getConnection(server.url(), properties);
 	}
 
-	/** Starts streaming the workspace's floor slot, pgoutput protocol 1, as the relay does. */
+	/**
+	 * Starts streaming the workspace's floor slot, pgoutput protocol 1, as the relay
+	 * does.
+	 */
 	static PGReplicationStream stream(Connection connection, Workspace workspace) throws SQLException {
 		return connection.unwrap(PGConnection.class)
 			.getReplicationAPI()
@@ -82,13 +85,14 @@ final class FloorReader {
 			long firstThreadCpu = 0;
 			Map<String, long[]> firstThreads = Map.of();
 			while (count < expected) {
-				// readPending as the relay does: a blocking read() fails after an idle status
+				// readPending as the relay does: a blocking read() fails after an idle
+				// status
 				// interval on pgjdbc 42.7.11 to 42.7.13
 				ByteBuffer buffer = stream.readPending();
 				if (buffer == null) {
 					if (System.nanoTime() > deadline) {
-						throw new IllegalStateException("The floor reader got " + count + " of " + expected
-								+ " inserts within " + timeout);
+						throw new IllegalStateException(
+								"The floor reader got " + count + " of " + expected + " inserts within " + timeout);
 					}
 					continue;
 				}
@@ -105,17 +109,19 @@ final class FloorReader {
 			String threads = ThreadCpu.perItem(firstThreads, ThreadCpu.snapshot(), count);
 			double walsender = server.isEmbedded() ? Cpu.ofProcess(workspace.walsenderPid(workspace.floorSlot())) : -1;
 			stream.close();
-			return new Result(new Throughput(count, last - first, lastCpu - firstCpu), threadCpu, threads,
-					walsender);
+			return new Result(new Throughput(count, last - first, lastCpu - firstCpu), threadCpu, threads, walsender);
 		}
 	}
 
 	/**
 	 * What the floor achieved.
+	 *
 	 * @param throughput the rate and this JVM's CPU time
 	 * @param readerCpuNanos CPU time of the reading thread
-	 * @param threads CPU time by thread group per message, as {@link ThreadCpu#perItem} describes it
-	 * @param walsenderCpuSeconds CPU seconds of the server process that sent the stream, or -1
+	 * @param threads CPU time by thread group per message, as {@link ThreadCpu#perItem}
+	 * describes it
+	 * @param walsenderCpuSeconds CPU seconds of the server process that sent the stream,
+	 * or -1
 	 */
 	record Result(Throughput throughput, long readerCpuNanos, String threads, double walsenderCpuSeconds) {
 	}

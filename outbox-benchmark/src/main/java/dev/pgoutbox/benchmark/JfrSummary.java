@@ -73,8 +73,12 @@ public final class JfrSummary {
 				count(this.threads, thread);
 				List<RecordedFrame> frames = frames(event.getStackTrace());
 				if (!frames.isEmpty()) {
-					count(this.selfFramesByThread.computeIfAbsent(thread, (key) -> new HashMap<>()), name(frames.get(0)));
-					frames.stream().filter(JfrSummary::isOwn).findFirst().ifPresent((own) -> count(this.ownFrames, name(own)));
+					count(this.selfFramesByThread.computeIfAbsent(thread, (key) -> new HashMap<>()),
+							name(frames.get(0)));
+					frames.stream()
+						.filter(JfrSummary::isOwn)
+						.findFirst()
+						.ifPresent((own) -> count(this.ownFrames, name(own)));
 				}
 			}
 			case "jdk.NativeMethodSample" -> {
@@ -107,9 +111,11 @@ public final class JfrSummary {
 
 	void print(PrintStream out, String title) {
 		int cores = Runtime.getRuntime().availableProcessors();
-		out.printf("# profile %s: %,d execution samples; cores busy (of %d): JVM user %.2f + system %.2f, "
-				+ "machine %.2f; GC %d pauses, %.0f ms%n", title, this.samples, cores, cores * average(this.jvmUser),
-				cores * average(this.jvmSystem), cores * average(this.machineCpu), this.gcCount, this.gcPauseMillis);
+		out.printf(
+				"# profile %s: %,d execution samples; cores busy (of %d): JVM user %.2f + system %.2f, "
+						+ "machine %.2f; GC %d pauses, %.0f ms%n",
+				title, this.samples, cores, cores * average(this.jvmUser), cores * average(this.jvmSystem),
+				cores * average(this.machineCpu), this.gcCount, this.gcPauseMillis);
 		print(out, "samples by thread", this.threads, this.samples, TOP);
 		this.threads.entrySet()
 			.stream()

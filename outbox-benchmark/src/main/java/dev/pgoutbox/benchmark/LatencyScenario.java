@@ -23,7 +23,8 @@ final class LatencyScenario implements Scenario {
 		ScenarioResult result = new ScenarioResult("latency");
 		try (Workspace workspace = new Workspace(server, "latency", "la").reset()) {
 			CountingPublisher publisher = new CountingPublisher(Long.MAX_VALUE, Duration.ZERO);
-			Map<String, Object> pool = Map.of("spring.datasource.hikari.maximum-pool-size", options.latencyWriters() + 4);
+			Map<String, Object> pool = Map.of("spring.datasource.hikari.maximum-pool-size",
+					options.latencyWriters() + 4);
 			try (RelayHandle relay = RelayHandle.start(workspace, publisher, pool)) {
 				relay.awaitRunning(Duration.ofSeconds(60));
 				workspace.createFloorSlot();
@@ -88,13 +89,14 @@ final class LatencyScenario implements Scenario {
 			target = "-";
 			met = null;
 		}
-		String floorText = (floor != null) ? "p50 " + decimal(millis(floor, 50)) + " ms, p99 " + decimal(millis(floor, 99))
-				+ " ms" : "not measured";
+		String floorText = (floor != null)
+				? "p50 " + decimal(millis(floor, 50)) + " ms, p99 " + decimal(millis(floor, 99)) + " ms"
+				: "not measured";
 		Progress.say("latency: %,d tx/s (achieved %,.0f): p50 %s ms, p99 %s ms, max %s ms; the writer's commit call: "
-				+ "p50 %s ms, p99 %s ms; publish after the commit returned: p50 %s ms, p99 %s ms; floor reader %s", rate,
-				run.achievedRate(), decimal(p50), decimal(p99), decimal(latency.getMaxValue() / 1000.0),
-				decimal(millis(run.commits(), 50)), decimal(millis(run.commits(), 99)), decimal(millis(afterCommit, 50)),
-				decimal(millis(afterCommit, 99)), floorText);
+				+ "p50 %s ms, p99 %s ms; publish after the commit returned: p50 %s ms, p99 %s ms; floor reader %s",
+				rate, run.achievedRate(), decimal(p50), decimal(p99), decimal(latency.getMaxValue() / 1000.0),
+				decimal(millis(run.commits(), 50)), decimal(millis(run.commits(), 99)),
+				decimal(millis(afterCommit, 50)), decimal(millis(afterCommit, 99)), floorText);
 		result.row(new ScenarioResult.Row("latency " + String.format("%,d", rate) + "/s",
 				"p50 " + decimal(p50) + " ms, p99 " + decimal(p99) + " ms",
 				(floor != null) ? "floor " + floorText.replace(" ms,", ",") : "-", "-", target, met));

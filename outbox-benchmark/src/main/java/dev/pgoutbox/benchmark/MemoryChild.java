@@ -13,7 +13,8 @@ import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
  * The relay of the memory scenario, in a JVM of its own with a small heap: drains the
  * workspace's slot and prints one {@code MEMORY key=value ...} line with the peak heap.
  *
- * <p>Arguments: JDBC URL, username, workspace name and code, expected messages, timeout in
+ * <p>
+ * Arguments: JDBC URL, username, workspace name and code, expected messages, timeout in
  * seconds; the password, if any, in the environment variable {@code BENCH_PASSWORD}.
  */
 public final class MemoryChild {
@@ -67,8 +68,8 @@ public final class MemoryChild {
 		System.out.println("MEMORY published=" + publisher.published() + " drained=" + drained + " msg_per_s="
 				+ decimal(drained ? throughput.perSecond() : 0) + " peak_heap_mb=" + decimal(poolPeaks / MB)
 				+ " peak_old_gen_mb=" + decimal(oldPeak / MB) + " sampled_peak_heap_mb="
-				+ decimal(sampledPeak.get() / MB) + " max_heap_mb="
-				+ decimal(Runtime.getRuntime().maxMemory() / MB) + " gc_count=" + gcCount + " gc_ms=" + gcMillis);
+				+ decimal(sampledPeak.get() / MB) + " max_heap_mb=" + decimal(Runtime.getRuntime().maxMemory() / MB)
+				+ " gc_count=" + gcCount + " gc_ms=" + gcMillis);
 		System.out.flush();
 		System.exit(drained ? 0 : 2);
 	}

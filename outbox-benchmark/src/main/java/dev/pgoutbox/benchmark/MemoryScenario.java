@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One transaction of a million outbox rows, drained by a relay in a JVM with a small
- * heap ({@code -Xmx128m} by default): it must deliver every row without running out of
- * memory; the peak heap is reported.
+ * One transaction of a million outbox rows, drained by a relay in a JVM with a small heap
+ * ({@code -Xmx128m} by default): it must deliver every row without running out of memory;
+ * the peak heap is reported.
  */
 final class MemoryScenario implements Scenario {
 

@@ -49,10 +49,12 @@ final class OverheadScenario implements Scenario {
 			try (RelayHandle relay = RelayHandle.start(workspace, publisher, pool)) {
 				relay.awaitRunning(Duration.ofSeconds(60));
 				String schema = workspace.schema();
-				workspace.execute("CREATE TABLE " + schema + ".orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-						+ "order_id text NOT NULL, customer_id text NOT NULL, total numeric(12, 2) NOT NULL, "
-						+ "created_at timestamptz NOT NULL DEFAULT now())");
-				workspace.execute("CREATE TABLE " + schema + ".plain_messages (LIKE " + workspace.table() + " INCLUDING ALL)");
+				workspace
+					.execute("CREATE TABLE " + schema + ".orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+							+ "order_id text NOT NULL, customer_id text NOT NULL, total numeric(12, 2) NOT NULL, "
+							+ "created_at timestamptz NOT NULL DEFAULT now())");
+				workspace.execute(
+						"CREATE TABLE " + schema + ".plain_messages (LIKE " + workspace.table() + " INCLUDING ALL)");
 				Sides sides = new Sides(relay, schema);
 				measure(sides, WARM_UP, threads, 1);
 				Timing running = measure(sides, transactions, threads, ROUNDS);
@@ -83,7 +85,8 @@ final class OverheadScenario implements Scenario {
 	}
 
 	/**
-	 * Runs {@code transactions} of each side in {@code rounds}, alternating which goes first.
+	 * Runs {@code transactions} of each side in {@code rounds}, alternating which goes
+	 * first.
 	 */
 	private Timing measure(Sides sides, int transactions, int threads, int rounds) throws Exception {
 		Timing timing = new Timing();
@@ -136,7 +139,10 @@ final class OverheadScenario implements Scenario {
 
 	}
 
-	/** The two sides: the order plus {@code publish}, or the order plus a plain insert of the same bytes. */
+	/**
+	 * The two sides: the order plus {@code publish}, or the order plus a plain insert of
+	 * the same bytes.
+	 */
 	private static final class Sides {
 
 		private final TransactionTemplate transactions;
@@ -180,8 +186,7 @@ final class OverheadScenario implements Scenario {
 		}
 
 		private void insertOrder(Payloads.OrderPlaced order) {
-			this.jdbc.update(this.insertOrder, order.orderId(), order.customerId(),
-					new BigDecimal(order.total()));
+			this.jdbc.update(this.insertOrder, order.orderId(), order.customerId(), new BigDecimal(order.total()));
 		}
 
 	}

@@ -10,7 +10,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Payloads {
 
-	/** Positional template, read alike by PostgreSQL's {@code format()} and {@code String.format}. */
+	/**
+	 * Positional template, read alike by PostgreSQL's {@code format()} and
+	 * {@code String.format}.
+	 */
 	static final String TEMPLATE = "{\"orderId\":\"ord-%1$s\",\"customerId\":\"customer-%2$s\",\"status\":\"PLACED\","
 			+ "\"currency\":\"EUR\",\"total\":\"%3$s.99\",\"items\":[{\"sku\":\"SKU-%2$s-A\",\"quantity\":2,"
 			+ "\"unitPrice\":\"19.99\"},{\"sku\":\"SKU-%2$s-B\",\"quantity\":1,\"unitPrice\":\"5.49\"}],"
@@ -32,8 +35,8 @@ final class Payloads {
 	static OrderPlaced order(long row, int keys) {
 		String customer = pad(row % keys, 5);
 		return new OrderPlaced("ord-" + pad(row, 10), "customer-" + customer, "PLACED", "EUR",
-				pad(row % 100_000, 5) + ".99", List.of(new Item("SKU-" + customer + "-A", 2, "19.99"),
-						new Item("SKU-" + customer + "-B", 1, "5.49")),
+				pad(row % 100_000, 5) + ".99",
+				List.of(new Item("SKU-" + customer + "-A", 2, "19.99"), new Item("SKU-" + customer + "-B", 1, "5.49")),
 				"web", "2025-06-01T12:00:00Z");
 	}
 

@@ -11,8 +11,10 @@ import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 
 /**
- * A JFR recording of one scenario (the JDK's {@code profile} settings), dumped to
- * {@code <dir>/<scenario>.jfr} with its summary beside it and on standard output.
+ * A JFR recording of one scenario (the JDK's {@code profile} settings), dumped to {@code
+ *
+<dir>
+ * /<scenario>.jfr} with its summary beside it and on standard output.
  */
 final class Profiler implements AutoCloseable {
 
@@ -35,9 +37,11 @@ final class Profiler implements AutoCloseable {
 		}
 		Files.createDirectories(directory);
 		Recording recording = new Recording(Configuration.getConfiguration("profile"));
-		// finer than the default 10 ms, so that a few seconds of draining give enough samples
+		// finer than the default 10 ms, so that a few seconds of draining give enough
+		// samples
 		recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
-		// every park and contended monitor, to see who waits for whom between reader and lanes
+		// every park and contended monitor, to see who waits for whom between reader and
+		// lanes
 		recording.enable("jdk.ThreadPark").withThreshold(Duration.ZERO).withStackTrace();
 		recording.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ZERO).withStackTrace();
 		recording.setName(scenario);

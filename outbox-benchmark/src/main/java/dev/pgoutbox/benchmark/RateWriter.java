@@ -58,8 +58,10 @@ final class RateWriter {
 							late.incrementAndGet();
 						}
 						long row = this.rows.incrementAndGet();
-						// without a transaction, publish commits on its own: it returns once committed
-						UUID id = this.outbox.publish(Payloads.TYPE, Payloads.key(row, 1_000), Payloads.order(row, 1_000));
+						// without a transaction, publish commits on its own: it returns
+						// once committed
+						UUID id = this.outbox.publish(Payloads.TYPE, Payloads.key(row, 1_000),
+								Payloads.order(row, 1_000));
 						commits.recordValue((System.nanoTime() - began) / 1_000);
 						if (returns != null) {
 							returns.committed(id);
@@ -81,8 +83,10 @@ final class RateWriter {
 
 	/**
 	 * One run of the writer.
+	 *
 	 * @param written the transactions committed
-	 * @param achievedRate transactions per second from the first scheduled one to the last commit
+	 * @param achievedRate transactions per second from the first scheduled one to the
+	 * last commit
 	 * @param late transactions started more than a millisecond after their time
 	 * @param commits how long each {@code publish} with its commit took, in microseconds
 	 */

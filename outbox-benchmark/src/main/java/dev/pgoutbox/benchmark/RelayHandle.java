@@ -49,8 +49,8 @@ final class RelayHandle implements AutoCloseable {
 			.logStartupInfo(false)
 			.registerShutdownHook(false)
 			.properties(properties)
-			.initializers((initialized) -> ((GenericApplicationContext) initialized).registerBean(MessagePublisher.class,
-					() -> publisher))
+			.initializers((initialized) -> ((GenericApplicationContext) initialized)
+				.registerBean(MessagePublisher.class, () -> publisher))
 			.run();
 		return new RelayHandle(context);
 	}
@@ -82,7 +82,9 @@ final class RelayHandle implements AutoCloseable {
 		}
 	}
 
-	/** Stops the relay and leaves the rest of the context, the writers' beans, running. */
+	/**
+	 * Stops the relay and leaves the rest of the context, the writers' beans, running.
+	 */
 	void stopRelay() {
 		this.context.getBean(OutboxRelayLifecycle.class).stop();
 	}
@@ -94,9 +96,9 @@ final class RelayHandle implements AutoCloseable {
 
 	/**
 	 * Starts a context whose relay creates the outbox schema and the slot, then stops the
-	 * relay: a backlog written next is read from the WAL when {@link #startRelay()} is called,
-	 * by a relay whose context started well before (its JIT compilation does not overlap
-	 * the measurement).
+	 * relay: a backlog written next is read from the WAL when {@link #startRelay()} is
+	 * called, by a relay whose context started well before (its JIT compilation does not
+	 * overlap the measurement).
 	 */
 	static RelayHandle startIdle(Workspace workspace, MessagePublisher publisher, Map<String, Object> extra) {
 		RelayHandle handle = start(workspace, publisher, extra);

@@ -74,6 +74,7 @@ final class ScenarioResult {
 
 	/**
 	 * One line of the table.
+	 *
 	 * @param met whether the target is met, {@code null} where there is no target
 	 */
 	record Row(String scenario, String figure, String baseline, String ratio, String target, Boolean met) {

@@ -38,8 +38,8 @@ final class SlowBrokerScenario implements Scenario {
 					concurrency, rate, decimal(speedUp), concurrencies.get(0), 100 * rate / ideal, ideal);
 			boolean targeted = concurrency == TARGET_CONCURRENCY && concurrencies.get(0) == 1;
 			result.row(new ScenarioResult.Row("slow-broker c=" + concurrency, String.format("%,.0f msg/s", rate),
-					(concurrency == concurrencies.get(0)) ? "-" : String.format("c=%d %,.0f msg/s", concurrencies.get(0),
-							baseline),
+					(concurrency == concurrencies.get(0)) ? "-"
+							: String.format("c=%d %,.0f msg/s", concurrencies.get(0), baseline),
 					decimal(speedUp), targeted ? ">= 12 x c=1" : "-", targeted ? speedUp >= TARGET : null));
 		}
 		return result;

@@ -61,7 +61,8 @@ final class ThreadCpu {
 		try {
 			String stat = Files.readString(task.resolve("stat"));
 			String status = Files.readString(task.resolve("status"));
-			// Linux keeps 15 characters of a thread's name: relay slots get short names for this
+			// Linux keeps 15 characters of a thread's name: relay slots get short names
+			// for this
 			String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
 			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 			add(groups, name.replaceAll("[0-9]+", "#"), Long.parseLong(fields[11]) * TICK_NANOS,
@@ -108,8 +109,8 @@ final class ThreadCpu {
 	}
 
 	private static String describe(String group, long[] spent, long items) {
-		String cpu = ScenarioResult.decimal(spent[0] / 1e3 / items) + "+" + ScenarioResult.decimal(spent[1] / 1e3 / items)
-				+ "us";
+		String cpu = ScenarioResult.decimal(spent[0] / 1e3 / items) + "+"
+				+ ScenarioResult.decimal(spent[1] / 1e3 / items) + "us";
 		long switches = spent[2] + spent[3];
 		return group.replace(' ', '_') + ":" + cpu
 				+ ((switches > 0) ? "/" + ScenarioResult.decimal((double) switches / items) + "cs" : "");

@@ -109,9 +109,8 @@ final class Workspace implements AutoCloseable {
 	 */
 	void writeOneRowTransactions(int first, int count, int keys) throws SQLException {
 		execute("CREATE OR REPLACE PROCEDURE " + this.schema + ".write_backlog(first_row int, row_count int) "
-				+ "LANGUAGE plpgsql AS $$ BEGIN FOR g IN first_row .. first_row + row_count - 1 LOOP "
-				+ "INSERT INTO " + table() + COLUMNS + " VALUES (" + rowValues("g", keys) + "); COMMIT; "
-				+ "END LOOP; END $$");
+				+ "LANGUAGE plpgsql AS $$ BEGIN FOR g IN first_row .. first_row + row_count - 1 LOOP " + "INSERT INTO "
+				+ table() + COLUMNS + " VALUES (" + rowValues("g", keys) + "); COMMIT; " + "END LOOP; END $$");
 		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement()) {
 			statement.execute("SET synchronous_commit = off");
 			try {
@@ -125,7 +124,8 @@ final class Workspace implements AutoCloseable {
 
 	/**
 	 * Writes {@code count} outbox rows in one transaction.
-	 * @return a WAL position inside the transaction, which the slot passes once it is delivered
+	 * @return a WAL position inside the transaction, which the slot passes once it is
+	 * delivered
 	 */
 	String writeOneTransaction(int first, int count, int keys) throws SQLException {
 		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement()) {
@@ -148,8 +148,9 @@ final class Workspace implements AutoCloseable {
 	 * Returns whether the relay's slot has confirmed a position past {@code lsn}.
 	 */
 	boolean relaySlotConfirmedPast(String lsn) throws SQLException {
-		try (Connection connection = this.admin.getConnection(); PreparedStatement statement = connection.prepareStatement(
-				"SELECT confirmed_flush_lsn > ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+		try (Connection connection = this.admin.getConnection();
+				PreparedStatement statement = connection.prepareStatement(
+						"SELECT confirmed_flush_lsn > ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
 			statement.setString(1, lsn);
 			statement.setString(2, relaySlot());
 			try (ResultSet rs = statement.executeQuery()) {
@@ -160,7 +161,8 @@ final class Workspace implements AutoCloseable {
 
 	/** Returns the number of rows in the outbox table. */
 	long outboxRows() throws SQLException {
-		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement();
+		try (Connection connection = this.admin.getConnection();
+				Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table())) {
 			rs.next();
 			return rs.getLong(1);
@@ -171,8 +173,8 @@ final class Workspace implements AutoCloseable {
 	private static String rowValues(String row, int keys) {
 		String key = "lpad((" + row + " % " + keys + ")::text, 5, '0')";
 		return "('00000000-0000-7000-8000-' || lpad(to_hex(" + row + "), 12, '0'))::uuid, '" + Payloads.TYPE
-				+ "', 'customer-' || " + key + ", format('" + Payloads.TEMPLATE + "', lpad(" + row + "::text, 10, '0'), "
-				+ key + ", lpad((" + row + " % 100000)::text, 5, '0'))::json";
+				+ "', 'customer-' || " + key + ", format('" + Payloads.TEMPLATE + "', lpad(" + row
+				+ "::text, 10, '0'), " + key + ", lpad((" + row + " % 100000)::text, 5, '0'))::json";
 	}
 
 	/**

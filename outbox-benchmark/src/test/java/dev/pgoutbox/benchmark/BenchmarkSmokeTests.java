@@ -28,8 +28,7 @@ class BenchmarkSmokeTests {
 
 	@Test
 	void rejectsUnknownArguments() {
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> BenchmarkOptions.parse("--drain-rowz=5"))
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchmarkOptions.parse("--drain-rowz=5"))
 			.withMessageContaining("drain-rowz");
 	}
 

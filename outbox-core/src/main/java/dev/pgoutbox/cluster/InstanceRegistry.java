@@ -8,17 +8,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import javax.sql.DataSource;
 
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
 /**
- * The live application instances, as rows with a heartbeat in the outbox's
- * {@code <table>_instances} table: PostgreSQL is the membership service.
+ * The live application instances, as rows with a heartbeat in the table named after the
+ * outbox table with the suffix {@code _instances}: PostgreSQL is the membership service.
  *
- * <p>Immutable and thread-safe.
+ * <p>
+ * Immutable and thread-safe.
  */
 public final class InstanceRegistry {
 
@@ -32,18 +32,22 @@ public final class InstanceRegistry {
 
 	public InstanceRegistry(DataSource dataSource, OutboxTable table) {
 		this.dataSource = dataSource;
-		String instances = table.schema().quoted() + "." + new SqlIdentifier(table.table().name() + "_instances").quoted();
-		this.heartbeatSql = "INSERT INTO " + instances + " (instance_id, partitions, serving, heartbeat_at, started_at) "
+		String instances = table.schema().quoted() + "."
+				+ new SqlIdentifier(table.table().name() + "_instances").quoted();
+		this.heartbeatSql = "INSERT INTO " + instances
+				+ " (instance_id, partitions, serving, heartbeat_at, started_at) "
 				+ "VALUES (?, ?, ?, now(), now()) ON CONFLICT (instance_id) DO UPDATE "
 				+ "SET partitions = EXCLUDED.partitions, serving = EXCLUDED.serving, heartbeat_at = now()";
 		// the server's clock judges every heartbeat, so instances' clocks need not agree
 		this.liveSql = "SELECT instance_id, partitions, serving FROM " + instances
 				+ " WHERE heartbeat_at > now() - make_interval(secs => ?) ORDER BY instance_id";
-		this.removeSql = "DELETE FROM " + instances + " WHERE instance_id = ? OR heartbeat_at < now() - interval '1 day'";
+		this.removeSql = "DELETE FROM " + instances
+				+ " WHERE instance_id = ? OR heartbeat_at < now() - interval '1 day'";
 	}
 
 	/**
 	 * An instance, the partitions it may serve and those it serves now.
+	 *
 	 * @param id the instance's id
 	 * @param partitions the partitions it may serve
 	 * @param serving the partitions it serves now
@@ -57,7 +61,8 @@ public final class InstanceRegistry {
 	}
 
 	/**
-	 * Records that the instance is alive, which partitions it may serve and which it serves.
+	 * Records that the instance is alive, which partitions it may serve and which it
+	 * serves.
 	 */
 	void heartbeat(String instanceId, List<String> partitions, List<String> serving) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Spreads partitions evenly over the live instances that may serve them, moving as few
- * as it can: a partition stays with the instance serving it while that instance holds no
+ * Spreads partitions evenly over the live instances that may serve them, moving as few as
+ * it can: a partition stays with the instance serving it while that instance holds no
  * more than its share. Every instance computes it from the same list of live instances,
  * so all agree without talking to each other; the slot's lock settles the moments when
  * they briefly do not.
@@ -19,11 +19,11 @@ final class PartitionAssignment {
 	}
 
 	/**
-	 * Assigns each partition to one instance. First, in partition order, a partition stays
-	 * with the live instance serving it (the lowest id if several claim it) while that
-	 * instance has fewer than its share, the partitions divided by the instances, rounded
-	 * up. Then each remaining partition goes to the eligible instance with the fewest so
-	 * far, the lowest id on a tie.
+	 * Assigns each partition to one instance. First, in partition order, a partition
+	 * stays with the live instance serving it (the lowest id if several claim it) while
+	 * that instance has fewer than its share, the partitions divided by the instances,
+	 * rounded up. Then each remaining partition goes to the eligible instance with the
+	 * fewest so far, the lowest id on a tie.
 	 * @param partitions the partitions to assign
 	 * @param live the live instances
 	 * @return the owner of each partition that some live instance may serve
@@ -51,8 +51,8 @@ final class PartitionAssignment {
 			}
 			String owner = null;
 			for (InstanceRegistry.Instance instance : instances) {
-				if (instance.partitions().contains(partition) && (owner == null
-						|| load.getOrDefault(instance.id(), 0) < load.getOrDefault(owner, 0))) {
+				if (instance.partitions().contains(partition)
+						&& (owner == null || load.getOrDefault(instance.id(), 0) < load.getOrDefault(owner, 0))) {
 					owner = instance.id();
 				}
 			}

@@ -18,14 +18,15 @@ import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.schema.OutboxPartition;
 
 /**
- * Runs the relays of the partitions this instance owns: every heartbeat it records
- * itself as alive, reads the live instances, computes the {@link PartitionAssignment},
- * starts relays for partitions it gained and stops, gracefully, those it lost. A relay
- * that starts before the previous owner's has stopped stands by on the slot's lock, so
- * two instances never stream one slot. An instance that dies stops heartbeating; after
- * the instance timeout the others take its partitions.
+ * Runs the relays of the partitions this instance owns: every heartbeat it records itself
+ * as alive, reads the live instances, computes the {@link PartitionAssignment}, starts
+ * relays for partitions it gained and stops, gracefully, those it lost. A relay that
+ * starts before the previous owner's has stopped stands by on the slot's lock, so two
+ * instances never stream one slot. An instance that dies stops heartbeating; after the
+ * instance timeout the others take its partitions.
  *
- * <p>Thread-safe.
+ * <p>
+ * Thread-safe.
  */
 public final class PartitionCoordinator {
 
@@ -111,7 +112,10 @@ public final class PartitionCoordinator {
 		return Map.copyOf(this.running);
 	}
 
-	/** Returns the owner of each partition as last computed. @return partition to instance id */
+	/**
+	 * Returns the owner of each partition as last computed. @return partition to instance
+	 * id
+	 */
 	public Map<String, String> owners() {
 		return this.owners;
 	}
@@ -125,18 +129,21 @@ public final class PartitionCoordinator {
 		List<String> keys = List.copyOf(this.partitions.keySet());
 		do {
 			try {
-				// what runs here and stays ours; partitions being handed over are not claimed
+				// what runs here and stays ours; partitions being handed over are not
+				// claimed
 				List<String> serving = keys.stream()
 					.filter((key) -> this.running.containsKey(key) && this.instanceId.equals(this.owners.get(key)))
 					.toList();
 				this.registry.heartbeat(this.instanceId, keys, serving);
-				Map<String, String> assignment = PartitionAssignment.assign(keys, this.registry.live(this.instanceTimeout));
+				Map<String, String> assignment = PartitionAssignment.assign(keys,
+						this.registry.live(this.instanceTimeout));
 				this.owners = assignment;
 				rebalance(keys, assignment);
 			}
 			catch (SQLException | RuntimeException ex) {
 				// the relays keep running: their slot locks keep them exclusive meanwhile
-				logger.warn("Outbox instance '{}' could not refresh its membership: {}", this.instanceId, ex.getMessage());
+				logger.warn("Outbox instance '{}' could not refresh its membership: {}", this.instanceId,
+						ex.getMessage());
 			}
 		}
 		while (!awaitStop(this.heartbeat));
@@ -158,7 +165,8 @@ public final class PartitionCoordinator {
 		}
 		if (!lost.isEmpty()) {
 			logger.info("Outbox instance '{}' hands over partitions {}", this.instanceId, lost);
-			// stopped off this thread, so that heartbeats go on while messages in flight finish
+			// stopped off this thread, so that heartbeats go on while messages in flight
+			// finish
 			Thread handOver = new Thread(() -> stopAll(lost), "outbox-hand-over");
 			handOver.setDaemon(true);
 			handOver.start();

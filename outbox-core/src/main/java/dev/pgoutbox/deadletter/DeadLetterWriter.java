@@ -1,15 +1,14 @@
 package dev.pgoutbox.deadletter;
 
-import dev.pgoutbox.DeadLetterException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-
 import javax.sql.DataSource;
 
+import dev.pgoutbox.DeadLetterException;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.schema.OutboxSchema;
@@ -19,7 +18,8 @@ import dev.pgoutbox.schema.OutboxTable;
  * Parks messages: inserts each into the dead-letter table and commits before returning,
  * so that the caller may then count it as done.
  *
- * <p>Thread-safe; each call takes a connection of its own from the {@link DataSource}.
+ * <p>
+ * Thread-safe; each call takes a connection of its own from the {@link DataSource}.
  */
 public final class DeadLetterWriter {
 
@@ -50,7 +50,8 @@ public final class DeadLetterWriter {
 		}
 		this.dataSource = dataSource;
 		this.json = json;
-		// a message read again after a crash may be parked twice: keep one row, the latest
+		// a message read again after a crash may be parked twice: keep one row, the
+		// latest
 		this.insertSql = "INSERT INTO " + OutboxSchema.qualifiedDeadLetterTable(table)
 				+ " (id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error, partition_key)"
 				+ " VALUES (?, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?, ?)"
@@ -92,7 +93,8 @@ public final class DeadLetterWriter {
 			}
 		}
 		catch (SQLException ex) {
-			// the driver's message may quote the row, so only a redacted description is kept
+			// the driver's message may quote the row, so only a redacted description is
+			// kept
 			throw new DeadLetterException("Could not park outbox message " + message.id() + " (SQLState "
 					+ ex.getSQLState() + "): " + FailureText.describe(ex, message.payload()), null);
 		}

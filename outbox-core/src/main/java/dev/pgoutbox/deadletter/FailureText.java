@@ -10,7 +10,9 @@ public final class FailureText {
 	/** The longest description, in characters. */
 	static final int MAX_LENGTH = 2000;
 
-	/** Payloads shorter than this cannot be told apart from ordinary words in a message. */
+	/**
+	 * Payloads shorter than this cannot be told apart from ordinary words in a message.
+	 */
 	private static final int SHORTEST_REDACTED = 3;
 
 	private static final String REDACTED = "[payload]";
@@ -19,8 +21,9 @@ public final class FailureText {
 	}
 
 	/**
-	 * Describes {@code error}, such as {@code java.io.IOException: broker down}, replacing
-	 * any copy of {@code payload} in the messages (brokers sometimes echo the record).
+	 * Describes {@code error}, such as {@code java.io.IOException: broker down},
+	 * replacing any copy of {@code payload} in the messages (brokers sometimes echo the
+	 * record).
 	 * @param error the failure, may be {@code null}
 	 * @param payload the payload of the message that failed, may be {@code null}
 	 * @return the description, at most {@link #MAX_LENGTH} characters; {@code null} if

@@ -1,8 +1,5 @@
 package dev.pgoutbox.deadletter;
 
-import dev.pgoutbox.ParkedMessage;
-import dev.pgoutbox.DeadLetters;
-import dev.pgoutbox.DeadLetterException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,21 +9,24 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
+import dev.pgoutbox.DeadLetterException;
+import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.Lsn;
+import dev.pgoutbox.ParkedMessage;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
 
 /**
  * {@link DeadLetters} over JDBC, on the dead-letter table beside the outbox table.
  *
- * <p>A replay deletes any row with the message's id still left in the outbox table, then
+ * <p>
+ * A replay deletes any row with the message's id still left in the outbox table, then
  * moves the dead letter into the outbox table with its id, in one transaction: the relay
- * reads it from the WAL like any new message. Thread-safe; each call takes a connection of
- * its own from the {@link DataSource} and does not join a caller's transaction.
+ * reads it from the WAL like any new message. Thread-safe; each call takes a connection
+ * of its own from the {@link DataSource} and does not join a caller's transaction.
  */
 public final class JdbcDeadLetters implements DeadLetters {
 
@@ -78,8 +78,8 @@ public final class JdbcDeadLetters implements DeadLetters {
 				+ " ORDER BY parked_at, id LIMIT " + REPLAY_BATCH_SIZE + " FOR UPDATE";
 		this.deleteLeftoversSql = "DELETE FROM " + table.qualified() + " WHERE id = ANY (?)";
 		this.requeueSql = "WITH parked AS (DELETE FROM " + deadLetters + " WHERE id = ANY (?)"
-				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)"
-				+ " INSERT INTO " + table.qualified() + " (id, type, msg_key, payload, headers, partition_key)"
+				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)" + " INSERT INTO "
+				+ table.qualified() + " (id, type, msg_key, payload, headers, partition_key)"
 				+ " SELECT id, type, msg_key, payload, headers, partition_key FROM parked ORDER BY parked_at, id";
 	}
 
@@ -144,7 +144,8 @@ public final class JdbcDeadLetters implements DeadLetters {
 			if (last == null) {
 				return 0;
 			}
-			// messages parked again while this runs are left for the next call, so it ends
+			// messages parked again while this runs are left for the next call, so it
+			// ends
 			int total = 0;
 			int replayed;
 			do {

@@ -8,12 +8,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code initial * multiplier^(n-1)}, capped at {@code max}, then spread by up to
  * {@code jitter} (a fraction) either way so that many keys do not retry in step.
  *
- * <p>Immutable and thread-safe.
+ * <p>
+ * Immutable and thread-safe.
  *
  * @param initial the delay before the first retry
  * @param multiplier the growth factor, at least 1
  * @param max the longest delay
- * @param jitter the fraction, from 0 to 1, by which a delay may be shortened or lengthened
+ * @param jitter the fraction, from 0 to 1, by which a delay may be shortened or
+ * lengthened
  */
 public record Backoff(Duration initial, double multiplier, Duration max, double jitter) {
 

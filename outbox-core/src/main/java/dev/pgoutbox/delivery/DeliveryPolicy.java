@@ -7,7 +7,8 @@ import java.time.Duration;
  * attempts, how many attempts a message gets before it is parked, and how long one call
  * may take before it counts as failed.
  *
- * <p>Immutable and thread-safe.
+ * <p>
+ * Immutable and thread-safe.
  *
  * @param backoff the delays between attempts of one message, not {@code null}
  * @param maxAttempts the most publish attempts of one message before it is parked, or

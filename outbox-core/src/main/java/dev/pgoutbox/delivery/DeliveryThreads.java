@@ -1,6 +1,5 @@
 package dev.pgoutbox.delivery;
 
-import dev.pgoutbox.PublishTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.PublishTimeoutException;
 
 /**
  * The {@link Dispatcher}'s delivery threads, with the watchdog that gives up on a publish
@@ -65,8 +65,7 @@ final class DeliveryThreads {
 		long now = System.nanoTime();
 		for (DeliveryWorker worker : this.workers) {
 			PublishCall call = worker.call();
-			if (call != null && now - call.started >= this.publishTimeoutNanos
-					&& call.settle(PublishCall.TIMED_OUT)) {
+			if (call != null && now - call.started >= this.publishTimeoutNanos && call.settle(PublishCall.TIMED_OUT)) {
 				replace(worker);
 				worker.thread().interrupt();
 				this.outcomes.failed(call.lane, call.envelope, new PublishTimeoutException(this.publishTimeout));
@@ -87,7 +86,10 @@ final class DeliveryThreads {
 		}
 	}
 
-	/** Interrupts every thread, abandoned ones too, and waits a while for each delivery thread to end. */
+	/**
+	 * Interrupts every thread, abandoned ones too, and waits a while for each delivery
+	 * thread to end.
+	 */
 	void stop() {
 		this.abandoned.forEach(Thread::interrupt);
 		this.workers.forEach((worker) -> worker.thread().interrupt());

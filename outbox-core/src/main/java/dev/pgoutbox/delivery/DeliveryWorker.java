@@ -26,7 +26,9 @@ final class DeliveryWorker implements Runnable {
 
 	private final long publishTimeoutNanos;
 
-	/** The publish call under way, watched for the timeout; {@code null} between calls. */
+	/**
+	 * The publish call under way, watched for the timeout; {@code null} between calls.
+	 */
 	private volatile PublishCall call;
 
 	DeliveryWorker(String name, MessagePublisher publisher, Lanes lanes, Outcomes outcomes, long publishTimeoutNanos) {

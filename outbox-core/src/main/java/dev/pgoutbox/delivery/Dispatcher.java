@@ -1,11 +1,11 @@
 package dev.pgoutbox.delivery;
 
-import dev.pgoutbox.DeliveryListener;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.MessagePublisher;
 
 /**
@@ -13,20 +13,22 @@ import dev.pgoutbox.MessagePublisher;
  * go one at a time in the order offered, different keys go in parallel on up to
  * {@code concurrency} threads, and a failed message is retried with backoff while later
  * messages of its key wait and other keys flow. After its last attempt (see
- * {@link DeliveryPolicy}) a message is handed to the {@link MessageParker}, and once it is
- * stored it counts as done; if storing fails it stays at the head of its lane and parking
- * is tried again with backoff, so that no message is ever dropped.
+ * {@link DeliveryPolicy}) a message is handed to the {@link MessageParker}, and once it
+ * is stored it counts as done; if storing fails it stays at the head of its lane and
+ * parking is tried again with backoff, so that no message is ever dropped.
  *
- * <p>A publish call that runs past the policy's timeout counts as failed: a timer thread
- * interrupts it, schedules the retry and puts a fresh delivery thread in its place, so the
- * key goes on without waiting for the call. The publisher runs on the delivery thread
+ * <p>
+ * A publish call that runs past the policy's timeout counts as failed: a timer thread
+ * interrupts it, schedules the retry and puts a fresh delivery thread in its place, so
+ * the key goes on without waiting for the call. The publisher runs on the delivery thread
  * itself, so the normal path has no handoff between threads; the only cost is recording
- * the call's start. A call that ignores interruption keeps its (abandoned) thread until it
- * returns, and may still reach the broker: that can only cause a duplicate, since the
+ * the call's start. A call that ignores interruption keeps its (abandoned) thread until
+ * it returns, and may still reach the broker: that can only cause a duplicate, since the
  * message is retried anyway.
  *
- * <p>Memory is bounded: at most {@code capacity} messages are held, and
- * {@link #offer} waits for room. Thread-safe.
+ * <p>
+ * Memory is bounded: at most {@code capacity} messages are held, and {@link #offer} waits
+ * for room. Thread-safe.
  */
 public final class Dispatcher implements AutoCloseable {
 
@@ -159,7 +161,8 @@ public final class Dispatcher implements AutoCloseable {
 
 	/**
 	 * Stops the delivery threads, interrupting publisher calls still running; messages
-	 * not delivered or parked stay unacknowledged and are read again by the next consumer.
+	 * not delivered or parked stay unacknowledged and are read again by the next
+	 * consumer.
 	 */
 	@Override
 	public void close() {

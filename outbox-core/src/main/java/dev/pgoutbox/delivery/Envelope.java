@@ -23,8 +23,9 @@ public record Envelope(OutboxMessage message, Completion completion) {
 	/**
 	 * Hears that a message is done: whoever offered it may now acknowledge it.
 	 *
-	 * <p>Told exactly once per envelope, on a delivery thread, before the message leaves
-	 * the buffer; never for a message still held when the dispatcher closes, which stays
+	 * <p>
+	 * Told exactly once per envelope, on a delivery thread, before the message leaves the
+	 * buffer; never for a message still held when the dispatcher closes, which stays
 	 * unacknowledged. Implementations must be thread-safe and quick: the next message of
 	 * the key waits for them.
 	 */

@@ -7,19 +7,24 @@ import java.util.ArrayDeque;
  */
 final class Lane {
 
-	/** Guarded by the lock of {@link Lanes}, as offers append to it from other threads. */
+	/**
+	 * Guarded by the lock of {@link Lanes}, as offers append to it from other threads.
+	 */
 	final ArrayDeque<Envelope> queue = new ArrayDeque<>();
 
 	/**
-	 * The first of the queue, copied under the lock when a delivery thread takes the lane,
-	 * so that its holder need not read the queue, which offers append to meanwhile.
+	 * The first of the queue, copied under the lock when a delivery thread takes the
+	 * lane, so that its holder need not read the queue, which offers append to meanwhile.
 	 */
 	Envelope head;
 
 	// the attempt fields need no lock: only the thread that holds the lane touches them
 	int failedAttempts;
 
-	/** What the last attempt threw once the head has had its last attempt: it is to be parked. */
+	/**
+	 * What the last attempt threw once the head has had its last attempt: it is to be
+	 * parked.
+	 */
 	Throwable lastError;
 
 	int parkingFailures;

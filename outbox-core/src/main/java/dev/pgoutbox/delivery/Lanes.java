@@ -12,8 +12,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@link Dispatcher}'s bounded buffer: one {@link Lane} per key, handed to one delivery
- * thread at a time and taken back once its head is done or is to be tried again.
+ * The {@link Dispatcher}'s bounded buffer: one {@link Lane} per key, handed to one
+ * delivery thread at a time and taken back once its head is done or is to be tried again.
  */
 final class Lanes {
 
@@ -39,7 +39,10 @@ final class Lanes {
 
 	private boolean paused;
 
-	/** Delivery threads not parked in {@link #take()}: in a call, or on their way back to take another lane. */
+	/**
+	 * Delivery threads not parked in {@link #take()}: in a call, or on their way back to
+	 * take another lane.
+	 */
 	private int running;
 
 	/** Delivery threads parked in {@link #take()}. */
@@ -139,7 +142,10 @@ final class Lanes {
 		}
 	}
 
-	/** Refuses further offers and lets every delivery thread waiting in {@link #take} return. */
+	/**
+	 * Refuses further offers and lets every delivery thread waiting in {@link #take}
+	 * return.
+	 */
 	void close() {
 		this.lock.lock();
 		try {
@@ -153,8 +159,8 @@ final class Lanes {
 
 	/**
 	 * Waits for a ready lane while not paused, and hands it, with its {@link Lane#head}
-	 * set, to the calling delivery thread, which holds it until it calls {@link #finished}
-	 * or {@link #retryLater}.
+	 * set, to the calling delivery thread, which holds it until it calls
+	 * {@link #finished} or {@link #retryLater}.
 	 * @return the lane, or {@code null} once closed
 	 */
 	Lane take() {
@@ -184,7 +190,9 @@ final class Lanes {
 		}
 	}
 
-	/** The head of the lane is delivered or parked: the next message of its key may go. */
+	/**
+	 * The head of the lane is delivered or parked: the next message of its key may go.
+	 */
 	void finished(Lane lane, Envelope envelope) {
 		lane.reset();
 		this.lock.lock();
@@ -244,9 +252,9 @@ final class Lanes {
 	}
 
 	/**
-	 * Runs {@code action}, then {@code unlessClosed} if not closed, under the lock, so that
-	 * a delivery thread started by {@code unlessClosed} cannot be missed by the close that
-	 * follows.
+	 * Runs {@code action}, then {@code unlessClosed} if not closed, under the lock, so
+	 * that a delivery thread started by {@code unlessClosed} cannot be missed by the
+	 * close that follows.
 	 */
 	/**
 	 * Wakes a parked delivery thread for a lane that just became ready, unless a thread
@@ -273,7 +281,10 @@ final class Lanes {
 		}
 	}
 
-	/** A delivery thread stuck in a timed-out call no longer takes lanes; it ends when the call returns. */
+	/**
+	 * A delivery thread stuck in a timed-out call no longer takes lanes; it ends when the
+	 * call returns.
+	 */
 	void threadAbandoned() {
 		this.running--;
 	}

@@ -6,7 +6,8 @@ import dev.pgoutbox.OutboxMessage;
  * Stores a message that failed its last publish attempt where an operator can find it (a
  * dead-letter table), so that the rest of its key can go on.
  *
- * <p>Called on delivery threads, one call per key at a time; implementations must be
+ * <p>
+ * Called on delivery threads, one call per key at a time; implementations must be
  * thread-safe.
  */
 @FunctionalInterface

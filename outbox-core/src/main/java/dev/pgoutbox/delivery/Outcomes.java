@@ -1,14 +1,16 @@
 package dev.pgoutbox.delivery;
 
-import dev.pgoutbox.DeliveryListener;
 import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgoutbox.DeliveryListener;
+
 /**
- * What becomes of a lane's head after an attempt: done once delivered or parked, otherwise
- * tried or parked again after a backoff, each outcome told to the {@link DeliveryListener}.
+ * What becomes of a lane's head after an attempt: done once delivered or parked,
+ * otherwise tried or parked again after a backoff, each outcome told to the
+ * {@link DeliveryListener}.
  */
 final class Outcomes {
 
@@ -32,12 +34,16 @@ final class Outcomes {
 
 	void delivered(Lane lane, Envelope envelope, long tookNanos) {
 		envelope.completion().done();
-		// heard before the message leaves the buffer, so that drained means every delivery was heard
+		// heard before the message leaves the buffer, so that drained means every
+		// delivery was heard
 		notify(() -> this.listener.delivered(envelope.message(), Duration.ofNanos(tookNanos)));
 		this.lanes.finished(lane, envelope);
 	}
 
-	/** Called by the lane's current holder: a delivery thread, or the timer for a timed-out call. */
+	/**
+	 * Called by the lane's current holder: a delivery thread, or the timer for a
+	 * timed-out call.
+	 */
 	void failed(Lane lane, Envelope envelope, Throwable error) {
 		int attempt = ++lane.failedAttempts;
 		if (this.policy.exhausted(attempt)) {

@@ -24,7 +24,8 @@ final class MessageReader {
 	 * Creates a reader positioned just after the tag byte at the buffer's position.
 	 */
 	MessageReader(ByteBuffer buffer, String messageType) {
-		// The wire is big-endian whatever order the caller set; a duplicate is always big-endian.
+		// The wire is big-endian whatever order the caller set; a duplicate is always
+		// big-endian.
 		this.buffer = (buffer.order() == ByteOrder.BIG_ENDIAN) ? buffer : buffer.duplicate();
 		this.start = buffer.position();
 		this.limit = buffer.limit();
@@ -90,7 +91,8 @@ final class MessageReader {
 			return "";
 		}
 		if (this.buffer.hasArray()) {
-			// The hot path: decode straight from the backing array without an intermediate copy.
+			// The hot path: decode straight from the backing array without an
+			// intermediate copy.
 			return new String(this.buffer.array(), this.buffer.arrayOffset() + index, length, StandardCharsets.UTF_8);
 		}
 		byte[] bytes = new byte[length];

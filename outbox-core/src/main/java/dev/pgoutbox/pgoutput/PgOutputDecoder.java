@@ -11,7 +11,8 @@ import dev.pgoutbox.Lsn;
  * Decodes {@code pgoutput} logical replication messages of protocol version 1, in text
  * format, without streaming or two-phase commit.
  *
- * <p>Instances are stateless and thread-safe.
+ * <p>
+ * Instances are stateless and thread-safe.
  */
 public final class PgOutputDecoder {
 
@@ -39,7 +40,8 @@ public final class PgOutputDecoder {
 			case 'C' -> commit(new MessageReader(buffer, "Commit"));
 			case 'R' -> relation(new MessageReader(buffer, "Relation"));
 			case 'I' -> insert(new MessageReader(buffer, "Insert"));
-			// One XLogData carries exactly one message, so an unparsed body hides nothing.
+			// One XLogData carries exactly one message, so an unparsed body hides
+			// nothing.
 			case 'O', 'Y', 'U', 'D', 'T', 'M' -> new Skipped((char) tag);
 			default -> throw PgOutputException.unsupportedTag(tag);
 		};
@@ -53,7 +55,8 @@ public final class PgOutputDecoder {
 		return new Begin(finalLsn, commitTime, xid);
 	}
 
-	// Commit: Byte1('C'), Int8 flags (unused), Int64 commit LSN, Int64 end LSN, Int64 commit timestamp
+	// Commit: Byte1('C'), Int8 flags (unused), Int64 commit LSN, Int64 end LSN, Int64
+	// commit timestamp
 	private Commit commit(MessageReader in) {
 		in.readByte("flags");
 		Lsn commitLsn = Lsn.valueOf(in.readLong("commit LSN"));
@@ -62,8 +65,10 @@ public final class PgOutputDecoder {
 		return new Commit(commitLsn, endLsn, commitTime);
 	}
 
-	// Relation: Byte1('R'), Int32 OID, String namespace, String name, Int8 replica identity,
-	// Int16 column count, then per column: Int8 flags (1 = key), String name, Int32 type OID, Int32 typmod
+	// Relation: Byte1('R'), Int32 OID, String namespace, String name, Int8 replica
+	// identity,
+	// Int16 column count, then per column: Int8 flags (1 = key), String name, Int32 type
+	// OID, Int32 typmod
 	private Relation relation(MessageReader in) {
 		int oid = in.readInt("relation OID");
 		String namespace = in.readString("namespace");
@@ -93,7 +98,8 @@ public final class PgOutputDecoder {
 	}
 
 	// TupleData: Int16 column count, then per column one of Byte1('n') null,
-	// Byte1('u') unchanged TOAST, Byte1('t') Int32 length + text, Byte1('b') Int32 length + binary
+	// Byte1('u') unchanged TOAST, Byte1('t') Int32 length + text, Byte1('b') Int32 length
+	// + binary
 	private TupleData tupleData(MessageReader in) {
 		int count = in.readUnsignedShort("tuple column count");
 		String[] values = new String[count];

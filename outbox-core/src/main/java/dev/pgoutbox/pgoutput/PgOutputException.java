@@ -2,7 +2,8 @@ package dev.pgoutbox.pgoutput;
 
 /**
  * Thrown when a {@code pgoutput} message cannot be decoded: an unknown or unsupported
- * tag, a truncated or malformed message, or a value in a format the outbox never requests.
+ * tag, a truncated or malformed message, or a value in a format the outbox never
+ * requests.
  */
 public final class PgOutputException extends RuntimeException {
 
@@ -19,10 +20,11 @@ public final class PgOutputException extends RuntimeException {
 			default -> null;
 		};
 		if (feature == null) {
-			return new PgOutputException("Unknown pgoutput message tag " + describe(tagByte)
-					+ "; only protocol version 1 is supported");
+			return new PgOutputException(
+					"Unknown pgoutput message tag " + describe(tagByte) + "; only protocol version 1 is supported");
 		}
-		// These only arrive when the slot was started with options the outbox never sends,
+		// These only arrive when the slot was started with options the outbox never
+		// sends,
 		// so say so rather than suggesting the server is broken.
 		return new PgOutputException("Unsupported pgoutput message tag " + describe(tagByte) + ": it belongs to "
 				+ feature + ", which the outbox never requests (protocol version 1 without streaming or two_phase)");
@@ -37,7 +39,10 @@ public final class PgOutputException extends RuntimeException {
 		return new PgOutputException("Malformed pgoutput " + messageType + " message: " + problem);
 	}
 
-	/** Printable tags are shown as characters as well, since the protocol documents them that way. */
+	/**
+	 * Printable tags are shown as characters as well, since the protocol documents them
+	 * that way.
+	 */
 	static String describe(int tagByte) {
 		String hex = String.format("0x%02X", tagByte);
 		return (tagByte >= 0x20 && tagByte < 0x7F) ? "'" + (char) tagByte + "' (" + hex + ")" : hex;

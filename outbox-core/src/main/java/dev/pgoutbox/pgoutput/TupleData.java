@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Column values of one row in text form; {@code null} for SQL {@code NULL}.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>
+ * Instances are immutable and thread-safe.
  */
 public final class TupleData {
 

@@ -9,8 +9,9 @@ import dev.pgoutbox.Lsn;
  * coordinator, health, metrics and the endpoint see of the relay, whatever reads the
  * messages behind it.
  *
- * <p>A relay runs once: {@link #start()}, then {@link #stop(Duration)}. Implementations
- * are thread-safe.
+ * <p>
+ * A relay runs once: {@link #start()}, then {@link #stop(Duration)}. Implementations are
+ * thread-safe.
  */
 public interface Relay {
 

@@ -10,10 +10,10 @@ import dev.pgoutbox.delivery.Envelope;
  * slot's confirmed position may move: only to the end of a transaction whose messages,
  * and those of every earlier transaction, are done, whatever order they finish in.
  *
- * <p>One reader thread opens and closes transactions; any thread may complete messages.
+ * <p>
+ * One reader thread opens and closes transactions; any thread may complete messages.
  * Memory is proportional to the transactions with messages still outstanding: empty
- * transactions and keep-alive positions are folded into the one before them.
- * Thread-safe.
+ * transactions and keep-alive positions are folded into the one before them. Thread-safe.
  */
 final class AckTracker {
 
@@ -52,7 +52,8 @@ final class AckTracker {
 		transaction.closed = true;
 		this.lastClosedEnd = this.lastClosedEnd.max(end);
 		if (transaction.remaining == 0 && this.pending.size() > 1 && this.pending.peekLast() == transaction) {
-			// fold a finished transaction into the previous one, which is closed since the
+			// fold a finished transaction into the previous one, which is closed since
+			// the
 			// reader closes transactions in order: a stuck head then costs no memory per
 			// transaction behind it
 			this.pending.pollLast();

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;
@@ -21,13 +20,16 @@ import dev.pgoutbox.schema.OutboxTable;
  * the backlog. A row deleted before its transaction is confirmed to the slot costs at
  * most a duplicate after a crash: the slot still holds the transaction.
  *
- * <p>Thread-safe: delivery threads add ids, one thread deletes.
+ * <p>
+ * Thread-safe: delivery threads add ids, one thread deletes.
  */
 final class DeliveredRowCleaner {
 
 	private static final Logger logger = LoggerFactory.getLogger(DeliveredRowCleaner.class);
 
-	/** Beyond this many ids waiting (the database is unreachable), new ones are dropped. */
+	/**
+	 * Beyond this many ids waiting (the database is unreachable), new ones are dropped.
+	 */
 	private static final int MAX_WAITING = 1_000_000;
 
 	private final DataSource dataSource;

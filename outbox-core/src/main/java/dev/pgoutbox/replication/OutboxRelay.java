@@ -1,8 +1,5 @@
 package dev.pgoutbox.replication;
 
-import dev.pgoutbox.relay.RelayStatistics;
-import dev.pgoutbox.relay.RelayState;
-import dev.pgoutbox.relay.Failures;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -11,27 +8,30 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-
 import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
-import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.deadletter.DeadLetterWriter;
-import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.delivery.Dispatcher;
+import dev.pgoutbox.relay.Failures;
+import dev.pgoutbox.relay.Relay;
+import dev.pgoutbox.relay.RelayState;
+import dev.pgoutbox.relay.RelayStatistics;
 import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Relays committed outbox rows from a logical replication slot to a
  * {@link MessagePublisher}: the engine behind the starter, usable without Spring.
  *
- * <p>{@link #start()} returns at once; a thread of its own connects, creates the slot if
+ * <p>
+ * {@link #start()} returns at once; a thread of its own connects, creates the slot if
  * needed, streams, and reconnects with backoff after failures. {@link #stop(Duration)}
  * takes no new messages, lets those in flight finish up to the timeout, confirms the
  * final position and closes the connection. A relay runs once. Thread-safe.
@@ -54,7 +54,10 @@ public final class OutboxRelay implements Relay {
 
 	private final StopRequest stop = new StopRequest();
 
-	/** What each replication session is given besides the dispatcher, its connection and lock. */
+	/**
+	 * What each replication session is given besides the dispatcher, its connection and
+	 * lock.
+	 */
 	private final SessionContext sessions;
 
 	private volatile Dispatcher dispatcher;
@@ -228,7 +231,8 @@ public final class OutboxRelay implements Relay {
 				}
 				this.tracker.abandonOpen();
 				if (isSlotInUse(ex)) {
-					// the lock was free but a walsender still holds the slot: its owner just died
+					// the lock was free but a walsender still holds the slot: its owner
+					// just died
 					// or runs without the lock; wait like any standby
 					standingBy = standBy(standingBy);
 					continue;
@@ -238,8 +242,8 @@ public final class OutboxRelay implements Relay {
 				this.lastError = ex;
 				this.state = RelayState.RECONNECTING;
 				Duration delay = this.settings.reconnect().delay(failures);
-				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(), Failures.describe(ex),
-						delay.toMillis());
+				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(),
+						Failures.describe(ex), delay.toMillis());
 				this.stop.await(delay);
 			}
 		}
@@ -283,8 +287,10 @@ public final class OutboxRelay implements Relay {
 			Thread.currentThread().interrupt();
 		}
 		this.dispatcher.close();
-		// a last cleanup, bounded: with the database gone it would wait for the pool's timeout;
-		// rows left behind only matter if the slot is ever recreated, and then cost duplicates
+		// a last cleanup, bounded: with the database gone it would wait for the pool's
+		// timeout;
+		// rows left behind only matter if the slot is ever recreated, and then cost
+		// duplicates
 		Future<?> lastCleanup = this.cleanup.submit(this.cleaner::deleteDelivered);
 		try {
 			lastCleanup.get(5, TimeUnit.SECONDS);

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
-
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
@@ -19,7 +18,8 @@ import dev.pgoutbox.schema.OutboxTable;
  * Turns decoded inserts into the outbox table into {@link OutboxMessage}s, learning the
  * table's column layout from the stream's Relation messages.
  *
- * <p>Not thread-safe: used by the one reader thread.
+ * <p>
+ * Not thread-safe: used by the one reader thread.
  */
 final class OutboxRowMapper {
 
@@ -45,7 +45,8 @@ final class OutboxRowMapper {
 	}
 
 	/**
-	 * Learns a relation; relations other than the outbox table are remembered as not ours.
+	 * Learns a relation; relations other than the outbox table are remembered as not
+	 * ours.
 	 * @param relation the decoded Relation message
 	 */
 	void learn(Relation relation) {
@@ -80,8 +81,8 @@ final class OutboxRowMapper {
 	/**
 	 * Builds a message from the text forms of the outbox columns.
 	 */
-	OutboxMessage message(String id, String type, String key, String payload, String headers,
-			Instant committedAt, Lsn lsn, String partition) {
+	OutboxMessage message(String id, String type, String key, String payload, String headers, Instant committedAt,
+			Lsn lsn, String partition) {
 		return new OutboxMessage(UUID.fromString(id), type, key, payload, readHeaders(headers), committedAt, lsn,
 				(partition != null) ? partition : OutboxPartition.DEFAULT);
 	}
@@ -101,7 +102,8 @@ final class OutboxRowMapper {
 		static final Layout NOT_OURS = new Layout(-1, -1, -1, -1, -1, -1);
 
 		static Layout of(Relation relation) {
-			// a table from before partitions has no partition_key column: all its rows are 'default'
+			// a table from before partitions has no partition_key column: all its rows
+			// are 'default'
 			return new Layout(index(relation, "id"), index(relation, "type"), index(relation, "msg_key"),
 					index(relation, "payload"), index(relation, "headers"), relation.indexOf("partition_key"));
 		}

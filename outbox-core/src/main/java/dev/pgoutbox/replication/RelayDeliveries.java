@@ -1,7 +1,5 @@
 package dev.pgoutbox.replication;
 
-import dev.pgoutbox.relay.RelayStatistics;
-import dev.pgoutbox.relay.Relay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,15 +8,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
-import dev.pgoutbox.deadletter.FailureText;
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.deadletter.FailureText;
+import dev.pgoutbox.relay.Relay;
+import dev.pgoutbox.relay.RelayStatistics;
 
 /**
  * What a relay does with each delivery outcome: count it, hand delivered and parked rows
  * to the cleaner, log failures (never the payload), then tell the application's listener.
  *
- * <p>Thread-safe: called on delivery threads.
+ * <p>
+ * Thread-safe: called on delivery threads.
  */
 final class RelayDeliveries implements DeliveryListener {
 
@@ -59,7 +60,8 @@ final class RelayDeliveries implements DeliveryListener {
 	@Override
 	public void failed(OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
 		this.publishFailures.incrementAndGet();
-		// a broker outage fails every key at once: the first failure of a message and every
+		// a broker outage fails every key at once: the first failure of a message and
+		// every
 		// tenth after it are enough to follow it at WARN
 		Level level = (attempt == 1 || attempt % 10 == 0) ? Level.WARN : Level.DEBUG;
 		logger.atLevel(level)
@@ -77,9 +79,11 @@ final class RelayDeliveries implements DeliveryListener {
 		// the last attempt failed too; it is reported here rather than to failed()
 		this.publishFailures.incrementAndGet();
 		this.cleaner.add(message.id());
-		logger.warn("Parked outbox message {} (type '{}', key '{}') as a dead letter after {} failed attempts; "
-				+ "last error: {}", message.id(), message.type(), message.key(),
-				attempts, FailureText.describe(lastError, message.payload()));
+		logger.warn(
+				"Parked outbox message {} (type '{}', key '{}') as a dead letter after {} failed attempts; "
+						+ "last error: {}",
+				message.id(), message.type(), message.key(), attempts,
+				FailureText.describe(lastError, message.payload()));
 		if (this.next != null) {
 			this.next.parked(message, attempts, lastError);
 		}

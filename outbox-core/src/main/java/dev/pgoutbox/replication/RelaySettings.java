@@ -67,14 +67,16 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 	}
 
 	/**
-	 * Returns these settings for one partition: its slot and publication, and only its rows.
+	 * Returns these settings for one partition: its slot and publication, and only its
+	 * rows.
 	 * @param partition the partition
 	 * @return the settings
 	 */
 	public RelaySettings forPartition(OutboxPartition partition) {
 		return new RelaySettings(this.table, partition.slot(), partition.publication(), this.statusInterval,
 				this.concurrency, this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize,
-				this.cleanupInterval, this.maxAttempts, this.publishTimeout, partition.filtered() ? partition.key() : null);
+				this.cleanupInterval, this.maxAttempts, this.publishTimeout,
+				partition.filtered() ? partition.key() : null);
 	}
 
 	/**

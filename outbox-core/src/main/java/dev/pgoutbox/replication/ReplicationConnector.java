@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.Properties;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 
 import org.postgresql.PGConnection;
@@ -18,7 +18,8 @@ import dev.pgoutbox.relay.Failures;
 /**
  * Opens connections in PostgreSQL's logical replication mode.
  *
- * <p>Immutable and thread-safe. The password is kept out of {@link #toString()}.
+ * <p>
+ * Immutable and thread-safe. The password is kept out of {@link #toString()}.
  */
 public final class ReplicationConnector {
 
@@ -31,8 +32,8 @@ public final class ReplicationConnector {
 	/**
 	 * Creates a connector with a fixed login.
 	 * @param url a {@code jdbc:postgresql:} URL of the database holding the outbox
-	 * @param username the login, which needs the {@code REPLICATION} attribute; {@code null}
-	 * to take the URL's or the driver's default
+	 * @param username the login, which needs the {@code REPLICATION} attribute;
+	 * {@code null} to take the URL's or the driver's default
 	 * @param password the password, may be {@code null}
 	 */
 	ReplicationConnector(String url, String username, String password) {
@@ -49,12 +50,14 @@ public final class ReplicationConnector {
 	public ReplicationConnector(String url, Supplier<Credentials> credentials) {
 		if (url == null || !url.startsWith("jdbc:postgresql:")) {
 			throw new IllegalArgumentException(
-					"'url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, not '" + Failures.redact(url) + "'");
+					"'url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, not '" + Failures.redact(url)
+							+ "'");
 		}
 		if (credentials == null) {
 			throw new IllegalArgumentException("'credentials' must not be null");
 		}
-		// the driver lets URL parameters win over connection properties: take the login out
+		// the driver lets URL parameters win over connection properties: take the login
+		// out
 		// of the URL so that the configured one is used, and the modes replication needs
 		// cannot be overridden
 		Map<String, String> removed = new HashMap<>();
@@ -96,9 +99,11 @@ public final class ReplicationConnector {
 		StringJoiner kept = new StringJoiner("&");
 		for (String parameter : url.substring(query + 1).split("&")) {
 			int equals = parameter.indexOf('=');
-			String name = URLDecoder.decode((equals < 0) ? parameter : parameter.substring(0, equals), StandardCharsets.UTF_8);
+			String name = URLDecoder.decode((equals < 0) ? parameter : parameter.substring(0, equals),
+					StandardCharsets.UTF_8);
 			if (List.of(names).contains(name)) {
-				removed.put(name, (equals < 0) ? "" : URLDecoder.decode(parameter.substring(equals + 1), StandardCharsets.UTF_8));
+				removed.put(name,
+						(equals < 0) ? "" : URLDecoder.decode(parameter.substring(equals + 1), StandardCharsets.UTF_8));
 			}
 			else if (!parameter.isEmpty()) {
 				kept.add(parameter);

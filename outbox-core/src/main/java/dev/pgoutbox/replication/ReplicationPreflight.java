@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-
 import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
@@ -64,12 +63,13 @@ public final class ReplicationPreflight {
 						ex);
 			}
 			if (state.equals("28P01")) {
-				throw new ReplicationSetupException("Password authentication failed for the replication login '"
-						+ user + "'.", "Check outbox.replication.password (or spring.datasource.password).", ex);
+				throw new ReplicationSetupException(
+						"Password authentication failed for the replication login '" + user + "'.",
+						"Check outbox.replication.password (or spring.datasource.password).", ex);
 			}
 			if (state.equals("28000")) {
-				throw new ReplicationSetupException("The server refused a replication connection for '" + user + "': "
-						+ message,
+				throw new ReplicationSetupException(
+						"The server refused a replication connection for '" + user + "': " + message,
 						"Allow it in pg_hba.conf: logical replication connections match the database name, "
 								+ "not the keyword 'replication'.",
 						ex);
@@ -78,9 +78,10 @@ public final class ReplicationPreflight {
 				throw new ReplicationSetupException("The server has no free WAL sender for the relay: " + message,
 						"Raise max_wal_senders (a restart is needed) or stop unused replication connections.", ex);
 			}
-			throw new ReplicationSetupException("Could not open a replication connection as '" + user + "': "
-					+ message, "Check outbox.replication.url, username and password, and that the server accepts "
-							+ "replication connections.", ex);
+			throw new ReplicationSetupException("Could not open a replication connection as '" + user + "': " + message,
+					"Check outbox.replication.url, username and password, and that the server accepts "
+							+ "replication connections.",
+					ex);
 		}
 	}
 
@@ -105,9 +106,10 @@ public final class ReplicationPreflight {
 			int max = rs.getInt(2);
 			if (used >= max) {
 				String inactive = rs.getString(3);
-				throw new ReplicationSetupException("All " + max + " replication slots of the server are in use, so the "
-						+ "relay cannot create slot '" + this.slot + "'."
-						+ ((inactive != null) ? " Inactive slots: " + inactive + "." : ""),
+				throw new ReplicationSetupException(
+						"All " + max + " replication slots of the server are in use, so the "
+								+ "relay cannot create slot '" + this.slot + "'."
+								+ ((inactive != null) ? " Inactive slots: " + inactive + "." : ""),
 						"Raise max_replication_slots (a restart is needed), or drop a slot no one uses with "
 								+ "SELECT pg_drop_replication_slot('name');",
 						null);

@@ -1,6 +1,5 @@
 package dev.pgoutbox.replication;
 
-import dev.pgoutbox.relay.RelayState;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -9,7 +8,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
@@ -29,16 +27,18 @@ import dev.pgoutbox.pgoutput.Insert;
 import dev.pgoutbox.pgoutput.PgOutputDecoder;
 import dev.pgoutbox.pgoutput.PgOutputMessage;
 import dev.pgoutbox.pgoutput.Relation;
+import dev.pgoutbox.relay.RelayState;
 
 /**
  * One replication connection's life: make sure the slot exists (reading the table's
  * backlog when it is new), stream from it, and on stop confirm the final position.
  *
- * <p>Reads with {@link PGReplicationStream#readPending()} rather than the blocking
- * {@code read()}: pgjdbc 42.7.11 to 42.7.13 break a blocking read on an idle slot after
- * one status interval (pgjdbc issue 4328), while {@code readPending()} waits at most about
- * a millisecond on the socket and never sees that failure. Not thread-safe: runs on the
- * relay's thread.
+ * <p>
+ * Reads with {@link PGReplicationStream#readPending()} rather than the blocking
+ * {@code read()}: pgjdbc 42.7.11 to 42.7.14 (the last checked) break a blocking read on
+ * an idle slot after one status interval (pgjdbc issue 4328), while {@code readPending()}
+ * waits at most about a millisecond on the socket and never sees that failure. Not
+ * thread-safe: runs on the relay's thread.
  */
 final class ReplicationSession {
 
@@ -47,9 +47,10 @@ final class ReplicationSession {
 	private static final Duration OFFER_WAIT = Duration.ofMillis(100);
 
 	/**
-	 * How soon a moved position is told to the server: everything delivered since the last
-	 * feedback is delivered again after a crash, so this bounds duplicates by throughput x
-	 * gap (60 messages at 3,000/s), at the cost of 50 small status messages a second.
+	 * How soon a moved position is told to the server: everything delivered since the
+	 * last feedback is delivered again after a crash, so this bounds duplicates by
+	 * throughput x gap (60 messages at 3,000/s), at the cost of 50 small status messages
+	 * a second.
 	 */
 	private static final long MIN_FEEDBACK_GAP = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -79,7 +80,10 @@ final class ReplicationSession {
 
 	private final PgOutputDecoder decoder = new PgOutputDecoder();
 
-	/** The transaction the rows of a new slot's backlog count against, until all are delivered. */
+	/**
+	 * The transaction the rows of a new slot's backlog count against, until all are
+	 * delivered.
+	 */
 	private AckTracker.Transaction backlog;
 
 	private Lsn lastSent = Lsn.ZERO;
@@ -148,27 +152,29 @@ final class ReplicationSession {
 	private Lsn prepareSlot() throws SQLException, InterruptedException {
 		try (Connection ordinary = this.dataSource.getConnection()) {
 			SlotCatalog.SlotInfo slot = this.catalog.find(ordinary);
-			String unusable = (slot != null) ? slot.unusableReason(this.settings.slot(), ordinary.getCatalog())
-					: null;
+			String unusable = (slot != null) ? slot.unusableReason(this.settings.slot(), ordinary.getCatalog()) : null;
 			if (unusable != null) {
 				throw new SQLException(unusable + ": drop it or set outbox.replication.slot-name to another name");
 			}
 			if (slot != null && slot.isLost()) {
-				logger.warn("Replication slot '{}' was invalidated (wal_status=lost): the server removed WAL it still "
-						+ "needed; recreating it and delivering the rows still in the outbox table",
+				logger.warn(
+						"Replication slot '{}' was invalidated (wal_status=lost): the server removed WAL it still "
+								+ "needed; recreating it and delivering the rows still in the outbox table",
 						this.slotName);
 				this.catalog.drop(ordinary);
 				slot = null;
 			}
 			if (slot != null && this.catalog.isBackfillPending(ordinary)) {
-				logger.warn("The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
+				logger.warn(
+						"The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
 						this.slotName);
 				this.catalog.drop(ordinary);
 				slot = null;
 			}
 			if (slot != null) {
 				this.tracker.confirmedAtLeast(slot.confirmedFlush());
-				// after a reconnect, skip what was already handed out; zero lets the server choose
+				// after a reconnect, skip what was already handed out; zero lets the
+				// server choose
 				return this.tracker.lastClosedEnd();
 			}
 			this.catalog.markBackfill(ordinary, true);
@@ -180,8 +186,8 @@ final class ReplicationSession {
 			.withOutputPlugin("pgoutput")
 			.make();
 		Lsn point = Lsn.valueOf(created.getConsistentPoint().asLong());
-		logger.info("Created replication slot '{}' at {}; reading the outbox rows written before it",
-				this.slotName, point.asString());
+		logger.info("Created replication slot '{}' at {}; reading the outbox rows written before it", this.slotName,
+				point.asString());
 		AckTracker.Transaction rows = this.tracker.open();
 		long count = this.backfill.read(created.getSnapshotName(), point, (message) -> {
 			if (this.stop.isRequested()) {
@@ -237,7 +243,8 @@ final class ReplicationSession {
 			}
 		}
 		if (transaction != null) {
-			// the stop timeout ran out inside a transaction: the next consumer reads it whole
+			// the stop timeout ran out inside a transaction: the next consumer reads it
+			// whole
 			this.tracker.abandonOpen();
 		}
 	}
@@ -273,7 +280,8 @@ final class ReplicationSession {
 				throw new InterruptedException("stop timeout reached while the delivery buffer was full");
 			}
 			if (stream != null) {
-				// not reading while the buffer is full: keep the server from timing us out
+				// not reading while the buffer is full: keep the server from timing us
+				// out
 				feedback(stream, false);
 			}
 		}

@@ -1,8 +1,8 @@
 package dev.pgoutbox.replication;
 
 /**
- * Thrown when the server or login cannot feed the relay; the message says what is
- * wrong and {@link #getAction()} how to fix it. Never holds a password.
+ * Thrown when the server or login cannot feed the relay; the message says what is wrong
+ * and {@link #getAction()} how to fix it. Never holds a password.
  */
 public class ReplicationSetupException extends RuntimeException {
 

@@ -1,7 +1,6 @@
 package dev.pgoutbox.replication;
 
 import java.util.function.Consumer;
-
 import javax.sql.DataSource;
 
 import dev.pgoutbox.relay.RelayState;
@@ -9,8 +8,8 @@ import dev.pgoutbox.relay.RelayState;
 /**
  * What each {@link ReplicationSession} of a relay is given besides the dispatcher, its
  * connection and its lock: the parts of the relay that outlive one connection, its stop
- * request, and where to report its state. Handed over explicitly, so that a session
- * reads nothing of the relay itself.
+ * request, and where to report its state. Handed over explicitly, so that a session reads
+ * nothing of the relay itself.
  *
  * @param settings the slot, publication and status interval to stream with
  * @param dataSource ordinary connections, for the slot's entries in the catalog

@@ -13,7 +13,8 @@ import dev.pgoutbox.schema.SqlIdentifier;
  * Reads and changes what the server and the slot-state table know of one replication
  * slot, over an ordinary connection.
  *
- * <p>Immutable and thread-safe; each call uses the connection it is given.
+ * <p>
+ * Immutable and thread-safe; each call uses the connection it is given.
  */
 final class SlotCatalog {
 
@@ -33,6 +34,7 @@ final class SlotCatalog {
 
 	/**
 	 * What the server reports of the slot.
+	 *
 	 * @param plugin the output plugin
 	 * @param database the database the slot belongs to
 	 * @param confirmedFlush the confirmed position, {@link Lsn#ZERO} if none
@@ -73,9 +75,9 @@ final class SlotCatalog {
 	 * Returns the named slot, or {@code null} if it does not exist.
 	 */
 	static SlotInfo find(Connection connection, SqlIdentifier slot) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(
-				"SELECT plugin, database, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status' "
-						+ "FROM pg_catalog.pg_replication_slots s WHERE slot_name = ?")) {
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT plugin, database, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status' "
+					+ "FROM pg_catalog.pg_replication_slots s WHERE slot_name = ?")) {
 			statement.setString(1, slot.name());
 			try (ResultSet rs = statement.executeQuery()) {
 				if (!rs.next()) {

@@ -10,15 +10,19 @@ import dev.pgoutbox.schema.SqlIdentifier;
 /**
  * Elects the one instance that serves a slot: a session-level advisory lock, held on a
  * connection of its own for as long as the instance streams. When the holder stops or
- * dies its session ends, the lock is released and a standby instance takes it. The
- * slot's own exclusivity (SQLSTATE 55006) stays the safety net for the moment a dead
- * holder's walsender outlives its lock.
+ * dies its session ends, the lock is released and a standby instance takes it. The slot's
+ * own exclusivity (SQLSTATE 55006) stays the safety net for the moment a dead holder's
+ * walsender outlives its lock.
  *
- * <p>Not thread-safe: owned by the relay's thread.
+ * <p>
+ * Not thread-safe: owned by the relay's thread.
  */
 final class SlotLock implements AutoCloseable {
 
-	/** First half of the lock key, so that the outbox's locks do not collide with the application's. */
+	/**
+	 * First half of the lock key, so that the outbox's locks do not collide with the
+	 * application's.
+	 */
 	private static final String NAMESPACE = "dev.pgoutbox.slot";
 
 	private final Connection connection;

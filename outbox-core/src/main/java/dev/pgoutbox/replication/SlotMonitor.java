@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import javax.sql.DataSource;
 
 import dev.pgoutbox.Lsn;
@@ -20,11 +19,13 @@ import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
 /**
- * Reads a slot's {@link SlotStatus}, and the number of dead letters, from the server within a time limit, so that health
- * checks and metrics never hang on a dead database. One read runs at a time; a caller
- * arriving while one is under way waits for it rather than starting another.
+ * Reads a slot's {@link SlotStatus}, and the number of dead letters, from the server
+ * within a time limit, so that health checks and metrics never hang on a dead database.
+ * One read runs at a time; a caller arriving while one is under way waits for it rather
+ * than starting another.
  *
- * <p>Thread-safe.
+ * <p>
+ * Thread-safe.
  */
 public final class SlotMonitor implements AutoCloseable {
 
@@ -99,8 +100,8 @@ public final class SlotMonitor implements AutoCloseable {
 				rs.next();
 				String safe = rs.getString(6);
 				return new SlotStatus(rs.getBoolean(7), rs.getBoolean(2), lsn(rs.getString(1)), lsn(rs.getString(3)),
-						lsn(rs.getString(4)), rs.getString(5), (safe != null) ? Long.valueOf(safe) : null, rs.getLong(8),
-						Instant.now());
+						lsn(rs.getString(4)), rs.getString(5), (safe != null) ? Long.valueOf(safe) : null,
+						rs.getLong(8), Instant.now());
 			}
 		}
 	}

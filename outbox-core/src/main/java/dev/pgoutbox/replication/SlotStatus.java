@@ -13,8 +13,8 @@ import dev.pgoutbox.Lsn;
  * @param currentWal the server's current WAL write position
  * @param confirmedFlush the position the relay confirmed, {@link Lsn#ZERO} if none
  * @param restart the oldest position the slot still needs, {@link Lsn#ZERO} if none
- * @param walStatus {@code reserved}, {@code extended}, {@code unreserved} or {@code lost};
- * {@code null} before PostgreSQL 13
+ * @param walStatus {@code reserved}, {@code extended}, {@code unreserved} or
+ * {@code lost}; {@code null} before PostgreSQL 13
  * @param safeWalSize bytes of WAL that can still be written before the slot is in danger
  * of being lost, {@code null} when unlimited or unknown
  * @param deadLetters messages parked in the dead-letter table

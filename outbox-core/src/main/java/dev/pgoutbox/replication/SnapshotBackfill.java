@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Pattern;
-
 import javax.sql.DataSource;
 
 import dev.pgoutbox.Lsn;
@@ -17,11 +16,14 @@ import dev.pgoutbox.schema.OutboxTable;
  * them in the snapshot the slot exported, so every row is either in that snapshot or in
  * the slot's stream, never in both and never in neither.
  *
- * <p>Immutable and thread-safe.
+ * <p>
+ * Immutable and thread-safe.
  */
 final class SnapshotBackfill {
 
-	/** What the server's exported snapshot names look like, such as 00000003-00000002-1. */
+	/**
+	 * What the server's exported snapshot names look like, such as 00000003-00000002-1.
+	 */
 	private static final Pattern SNAPSHOT_NAME = Pattern.compile("[0-9A-F]+-[0-9A-F]+(-[0-9]+)?");
 
 	private static final int FETCH_SIZE = 500;
@@ -35,7 +37,8 @@ final class SnapshotBackfill {
 	SnapshotBackfill(DataSource dataSource, OutboxTable table, String partition, OutboxRowMapper mapper) {
 		this.dataSource = dataSource;
 		this.mapper = mapper;
-		// the partition key is checked to be letters, digits and underscores, so it is safe as a literal
+		// the partition key is checked to be letters, digits and underscores, so it is
+		// safe as a literal
 		this.selectSql = "SELECT id::text, type, msg_key, payload::text, headers::text, created_at, partition_key FROM "
 				+ table.qualified() + ((partition != null) ? " WHERE partition_key = '" + partition + "'" : "")
 				+ " ORDER BY seq";
@@ -50,10 +53,11 @@ final class SnapshotBackfill {
 	}
 
 	/**
-	 * Imports the snapshot and streams the outbox rows visible in it, in write order. Must
-	 * run before the exporting replication connection runs its next command.
+	 * Imports the snapshot and streams the outbox rows visible in it, in write order.
+	 * Must run before the exporting replication connection runs its next command.
 	 * @param snapshotName the name the slot's creation returned
-	 * @param consistentPoint the slot's starting position, given to each message as its LSN
+	 * @param consistentPoint the slot's starting position, given to each message as its
+	 * LSN
 	 * @param sink where the rows go
 	 * @return the number of rows read
 	 */
@@ -66,7 +70,8 @@ final class SnapshotBackfill {
 			connection.setAutoCommit(false);
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-				// SET TRANSACTION SNAPSHOT takes no bind parameter; the name is checked above
+				// SET TRANSACTION SNAPSHOT takes no bind parameter; the name is checked
+				// above
 				statement.execute("SET TRANSACTION SNAPSHOT '" + snapshotName + "'");
 				statement.setFetchSize(FETCH_SIZE);
 				long count = 0;

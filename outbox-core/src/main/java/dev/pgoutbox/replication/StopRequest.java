@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
  * whoever stops the relay, read by the relay's thread and its replication session, and
  * waking the relay's thread from its waits between connection attempts.
  *
- * <p>Thread-safe.
+ * <p>
+ * Thread-safe.
  */
 final class StopRequest {
 
@@ -27,7 +28,8 @@ final class StopRequest {
 	void request(Duration timeout) {
 		synchronized (this.signal) {
 			if (!this.requested) {
-				// the deadline is written first: whoever sees the request sees its deadline
+				// the deadline is written first: whoever sees the request sees its
+				// deadline
 				this.deadline = System.nanoTime() + timeout.toNanos();
 				this.requested = true;
 			}

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 /**
  * One partition of the outbox: the rows written with its key, relayed by a slot and a
  * publication of their own. With the single partition {@value #DEFAULT} the slot and
- * publication keep their configured names; with several, each name gets the partition
- * as a suffix and the publication filters its rows.
+ * publication keep their configured names; with several, each name gets the partition as
+ * a suffix and the publication filters its rows.
  *
  * @param key the partition key, as written in the outbox's {@code partition_key} column
  * @param slot the partition's replication slot
@@ -60,8 +60,9 @@ public record OutboxPartition(String key, SqlIdentifier slot, SqlIdentifier publ
 		}
 		List<OutboxPartition> partitions = new ArrayList<>();
 		for (String key : keys) {
-			partitions.add(new OutboxPartition(key, SqlIdentifier.of(slot.name() + "_" + key, "outbox.replication.slot-name"),
-					SqlIdentifier.of(publication.name() + "_" + key, "outbox.replication.publication-name"), true));
+			partitions
+				.add(new OutboxPartition(key, SqlIdentifier.of(slot.name() + "_" + key, "outbox.replication.slot-name"),
+						SqlIdentifier.of(publication.name() + "_" + key, "outbox.replication.publication-name"), true));
 		}
 		return List.copyOf(partitions);
 	}

@@ -16,7 +16,8 @@ import java.util.List;
  * Creates or checks the outbox's tables and publication, from the DDL shipped as the
  * resource {@code dev/pgoutbox/schema/outbox-postgresql.sql}.
  *
- * <p>Instances are immutable and thread-safe; each call uses the connection it is given.
+ * <p>
+ * Instances are immutable and thread-safe; each call uses the connection it is given.
  */
 public final class OutboxSchema {
 
@@ -40,8 +41,8 @@ public final class OutboxSchema {
 	 */
 	public OutboxSchema(OutboxTable table, SqlIdentifier publication) {
 		// the schema needs no slot name: the publication's stands in for it
-		this(table, List.of(new OutboxPartition(OutboxPartition.DEFAULT, requirePublication(publication), publication,
-				false)));
+		this(table, List
+			.of(new OutboxPartition(OutboxPartition.DEFAULT, requirePublication(publication), publication, false)));
 	}
 
 	private static SqlIdentifier requirePublication(SqlIdentifier publication) {
@@ -91,7 +92,8 @@ public final class OutboxSchema {
 	}
 
 	/**
-	 * Returns the qualified, quoted name of the table that holds the outbox's dead letters.
+	 * Returns the qualified, quoted name of the table that holds the outbox's dead
+	 * letters.
 	 * @param table the outbox table, not {@code null}
 	 * @return the name, such as {@code "public"."outbox_dead_letters"}
 	 */
@@ -104,8 +106,7 @@ public final class OutboxSchema {
 	 * @return the statements, tables first, the publication last
 	 */
 	List<String> statements() {
-		String ddl = readResource()
-			.replace("${schema}", this.table.schema().quoted())
+		String ddl = readResource().replace("${schema}", this.table.schema().quoted())
 			.replace("${slots_table}", new SqlIdentifier(this.table.table().name() + "_slots").quoted())
 			.replace("${dead_letters_table}", this.deadLetters.quoted())
 			.replace("${instances_table}", new SqlIdentifier(this.table.table().name() + "_instances").quoted())
@@ -189,8 +190,8 @@ public final class OutboxSchema {
 	}
 
 	private boolean tableExists(Connection connection, String name) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(
-				"SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?")) {
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?")) {
 			statement.setString(1, this.table.schema().name());
 			statement.setString(2, name);
 			try (ResultSet rs = statement.executeQuery()) {

@@ -3,7 +3,8 @@ package dev.pgoutbox.schema;
 /**
  * Where the outbox lives: its schema and table, and the names derived from them.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>
+ * Instances are immutable and thread-safe.
  *
  * @param schema the schema of the outbox table
  * @param table the outbox table

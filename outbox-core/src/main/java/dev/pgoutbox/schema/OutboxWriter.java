@@ -11,7 +11,8 @@ import java.util.UUID;
  * Inserts serialized messages into the outbox table on a connection it is given, so the
  * caller decides the transaction.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>
+ * Instances are immutable and thread-safe.
  */
 public final class OutboxWriter {
 
@@ -27,6 +28,7 @@ public final class OutboxWriter {
 
 	/**
 	 * A message ready to be written.
+	 *
 	 * @param id the stable id
 	 * @param type the type
 	 * @param key the ordering key

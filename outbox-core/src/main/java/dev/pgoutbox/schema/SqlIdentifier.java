@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
  * A PostgreSQL identifier from configuration, checked against a strict rule and always
  * quoted when put into SQL, so that configuration can never inject SQL.
  *
- * <p>Only unquoted-style names are accepted (a letter or underscore, then letters, digits
+ * <p>
+ * Only unquoted-style names are accepted (a letter or underscore, then letters, digits
  * and underscores; at most 63 bytes, PostgreSQL's {@code NAMEDATALEN - 1}). Upper-case
  * letters are refused rather than silently folded, so that the name in the configuration
  * is the name in the catalog. Instances are immutable and thread-safe.

@@ -26,18 +26,21 @@ class PartitionAssignmentTests {
 
 	@Test
 	void aJoiningInstanceTakesOnlyItsShareFromTheOthers() {
-		Map<String, String> before = PartitionAssignment.assign(SIX, List.of(new Instance("a", SIX), new Instance("b", SIX)));
-		Map<String, String> after = PartitionAssignment.assign(SIX, List.of(serving("a", before), serving("b", before),
-				new Instance("c", SIX)));
+		Map<String, String> before = PartitionAssignment.assign(SIX,
+				List.of(new Instance("a", SIX), new Instance("b", SIX)));
+		Map<String, String> after = PartitionAssignment.assign(SIX,
+				List.of(serving("a", before), serving("b", before), new Instance("c", SIX)));
 		assertThat(load(after)).containsOnly(Map.entry("a", 2), Map.entry("b", 2), Map.entry("c", 2));
-		assertThat(moved(before, after)).hasSize(2).allSatisfy((partition) -> assertThat(after.get(partition)).isEqualTo("c"));
+		assertThat(moved(before, after)).hasSize(2)
+			.allSatisfy((partition) -> assertThat(after.get(partition)).isEqualTo("c"));
 	}
 
 	@Test
 	void aLeavingInstanceIsReplacedWithoutMovingTheOthersPartitions() {
 		Map<String, String> before = PartitionAssignment.assign(SIX,
 				List.of(new Instance("a", SIX), new Instance("b", SIX), new Instance("c", SIX)));
-		Map<String, String> after = PartitionAssignment.assign(SIX, List.of(serving("a", before), serving("c", before)));
+		Map<String, String> after = PartitionAssignment.assign(SIX,
+				List.of(serving("a", before), serving("c", before)));
 		assertThat(load(after)).containsOnly(Map.entry("a", 3), Map.entry("c", 3));
 		assertThat(moved(before, after)).allSatisfy((partition) -> assertThat(before.get(partition)).isEqualTo("b"));
 	}
@@ -61,8 +64,13 @@ class PartitionAssignmentTests {
 	}
 
 	private static Instance serving(String id, Map<String, String> owners) {
-		return new Instance(id, SIX, owners.entrySet().stream().filter((e) -> e.getValue().equals(id))
-			.map(Map.Entry::getKey).sorted().toList());
+		return new Instance(id, SIX,
+				owners.entrySet()
+					.stream()
+					.filter((e) -> e.getValue().equals(id))
+					.map(Map.Entry::getKey)
+					.sorted()
+					.toList());
 	}
 
 	private static Map<String, Integer> load(Map<String, String> owners) {

@@ -25,8 +25,8 @@ class FailureTextTests {
 
 	@Test
 	void addsTheRootCauseOfAWrappedFailure() {
-		Exception wrapped = new ExecutionException("send failed", new IllegalStateException("io",
-				new IOException("connection reset")));
+		Exception wrapped = new ExecutionException("send failed",
+				new IllegalStateException("io", new IOException("connection reset")));
 		assertThat(FailureText.describe(wrapped, PAYLOAD)).isEqualTo(
 				"java.util.concurrent.ExecutionException: send failed; root cause java.io.IOException: connection reset");
 	}

@@ -1,6 +1,5 @@
 package dev.pgoutbox.delivery;
 
-import dev.pgoutbox.DeliveryListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 
@@ -34,7 +34,10 @@ class DispatcherDeadLetterTests {
 
 	private final LabelledEnvelopes envelopes = new LabelledEnvelopes();
 
-	/** Every outcome in the order heard, such as {@code failed a1#1}, {@code parked a1#3}, {@code delivered a2}. */
+	/**
+	 * Every outcome in the order heard, such as {@code failed a1#1}, {@code parked a1#3},
+	 * {@code delivered a2}.
+	 */
 	private final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
 	private final List<Parked> parked = Collections.synchronizedList(new ArrayList<>());
@@ -54,7 +57,8 @@ class DispatcherDeadLetterTests {
 			if (label.equals("a1")) {
 				int attempt = a1Attempts.incrementAndGet();
 				if (attempt == 2) {
-					// b1 was offered after a1 failed once: it must go through between a1's attempts
+					// b1 was offered after a1 failed once: it must go through between
+					// a1's attempts
 					assertThat(otherKeyDelivered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 				}
 				throw new IllegalStateException("refused attempt " + attempt);

@@ -1,6 +1,5 @@
 package dev.pgoutbox.delivery;
 
-import dev.pgoutbox.DeliveryListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 
@@ -43,7 +43,8 @@ class DispatcherTests {
 	}
 
 	private Dispatcher dispatcher(MessagePublisher publisher, int concurrency, int capacity) {
-		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, capacity, FAST, this.recorder, "dispatcher-test-");
+		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, capacity, FAST, this.recorder,
+				"dispatcher-test-");
 		this.dispatchers.add(dispatcher);
 		return dispatcher;
 	}
@@ -62,7 +63,8 @@ class DispatcherTests {
 
 	@Test
 	void keepsEachKeysOrderAndNeverRunsOneKeyTwiceAtOnce() throws Exception {
-		// two keys on four threads: idle threads would pick up a key's next message if the
+		// two keys on four threads: idle threads would pick up a key's next message if
+		// the
 		// dispatcher let them
 		Map<String, AtomicInteger> active = Map.of("a", new AtomicInteger(), "b", new AtomicInteger());
 		AtomicInteger maxActivePerKey = new AtomicInteger();
@@ -181,8 +183,8 @@ class DispatcherTests {
 		assertThat(aCalls).hasSize(attempts + 1);
 		assertThat(aCalls.subList(0, attempts)).containsOnly("a1");
 		assertThat(aCalls.get(attempts)).as("a2 only after a1 went through").isEqualTo("a2");
-		assertThat(calls.stream().filter((label) -> label.startsWith("b")).toList())
-			.containsExactly("b1", "b2", "b3", "b4", "b5");
+		assertThat(calls.stream().filter((label) -> label.startsWith("b")).toList()).containsExactly("b1", "b2", "b3",
+				"b4", "b5");
 		assertThat(calls.lastIndexOf("b5")).as("b flowed while a1 was failing").isLessThan(calls.lastIndexOf("a1"));
 
 		List<Failure> failures = this.recorder.failures();
@@ -199,8 +201,8 @@ class DispatcherTests {
 			assertThat(Duration.ofNanos(waited)).as("wait before retry %d", attempt)
 				.isGreaterThanOrEqualTo(FAST.delay(attempt));
 		}
-		assertThat(this.recorder.deliveredLabels(this))
-			.containsExactlyInAnyOrder("a1", "a2", "b1", "b2", "b3", "b4", "b5");
+		assertThat(this.recorder.deliveredLabels(this)).containsExactlyInAnyOrder("a1", "a2", "b1", "b2", "b3", "b4",
+				"b5");
 	}
 
 	@Test
@@ -215,8 +217,7 @@ class DispatcherTests {
 		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
 		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
-		assertThat(this.recorder.failures()).extracting((failure) -> label(failure.message()) + "#"
-				+ failure.attempt())
+		assertThat(this.recorder.failures()).extracting((failure) -> label(failure.message()) + "#" + failure.attempt())
 			.containsExactly("a1#1", "a1#2", "a2#1");
 	}
 
@@ -350,8 +351,10 @@ class DispatcherTests {
 			LabelledEnvelopes.offer(dispatcher, envelope);
 		}
 		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
-		assertThat(this.recorder.delivered).extracting(Delivery::message).containsExactlyInAnyOrderElementsOf(offered.stream().map(Envelope::message).toList());
-		assertThat(this.recorder.delivered).allSatisfy((delivery) -> assertThat(delivery.took()).isGreaterThanOrEqualTo(Duration.ZERO));
+		assertThat(this.recorder.delivered).extracting(Delivery::message)
+			.containsExactlyInAnyOrderElementsOf(offered.stream().map(Envelope::message).toList());
+		assertThat(this.recorder.delivered)
+			.allSatisfy((delivery) -> assertThat(delivery.took()).isGreaterThanOrEqualTo(Duration.ZERO));
 		assertThat(this.recorder.failures()).isEmpty();
 	}
 

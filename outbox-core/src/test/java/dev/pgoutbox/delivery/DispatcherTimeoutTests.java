@@ -1,7 +1,5 @@
 package dev.pgoutbox.delivery;
 
-import dev.pgoutbox.DeliveryListener;
-import dev.pgoutbox.PublishTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.PublishTimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -53,7 +53,10 @@ final class LabelledEnvelopes {
 		}
 	}
 
-	/** Offers the envelope, failing the test if the dispatcher has no room within five seconds. */
+	/**
+	 * Offers the envelope, failing the test if the dispatcher has no room within five
+	 * seconds.
+	 */
 	static void offer(Dispatcher dispatcher, Envelope envelope) throws InterruptedException {
 		assertThat(dispatcher.offer(envelope, Duration.ofSeconds(5))).as("offer %s", envelope.message()).isTrue();
 	}

@@ -20,7 +20,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class PgOutputDecoderTests {
 
-	/** 2024-01-02T03:04:05.123456Z as microseconds since 2000-01-01T00:00:00Z, computed independently. */
+	/**
+	 * 2024-01-02T03:04:05.123456Z as microseconds since 2000-01-01T00:00:00Z, computed
+	 * independently.
+	 */
 	private static final long KNOWN_PG_MICROS = 757_479_845_123_456L;
 
 	private static final Instant KNOWN_INSTANT = Instant.parse("2024-01-02T03:04:05.123456Z");
@@ -31,7 +34,10 @@ class PgOutputDecoderTests {
 
 	@Test
 	void decodesBeginWithFinalLsnCommitTimeFromPostgresEpochAndXid() {
-		ByteBuffer buffer = new Wire().tag('B').int64(0x16_B374_D848L).int64(KNOWN_PG_MICROS).int32(0x8000_0001)
+		ByteBuffer buffer = new Wire().tag('B')
+			.int64(0x16_B374_D848L)
+			.int64(KNOWN_PG_MICROS)
+			.int32(0x8000_0001)
 			.toBuffer();
 		PgOutputMessage message = this.decoder.decode(buffer);
 		assertThat(message).isEqualTo(new Begin(Lsn.valueOf("16/B374D848"), KNOWN_INSTANT, 0x8000_0001));
@@ -47,19 +53,36 @@ class PgOutputDecoderTests {
 
 	@Test
 	void decodesCommitWithCommitLsnEndLsnAndCommitTime() {
-		ByteBuffer buffer = new Wire().tag('C').int8(0).int64(0x1_0000_0010L).int64(0x1_0000_0048L)
-			.int64(KNOWN_PG_MICROS).toBuffer();
+		ByteBuffer buffer = new Wire().tag('C')
+			.int8(0)
+			.int64(0x1_0000_0010L)
+			.int64(0x1_0000_0048L)
+			.int64(KNOWN_PG_MICROS)
+			.toBuffer();
 		assertThat(this.decoder.decode(buffer))
 			.isEqualTo(new Commit(Lsn.valueOf("1/10"), Lsn.valueOf("1/48"), KNOWN_INSTANT));
 	}
 
 	@Test
 	void decodesRelationWithNamespaceNameAndColumnFlagsTypesAndModifiers() {
-		ByteBuffer buffer = new Wire().tag('R').int32(16_385).string("public").string("outbox_message").int8('d')
+		ByteBuffer buffer = new Wire().tag('R')
+			.int32(16_385)
+			.string("public")
+			.string("outbox_message")
+			.int8('d')
 			.int16(3)
-			.int8(1).string("id").int32(2950).int32(-1)
-			.int8(0).string("topic").int32(1043).int32(204)
-			.int8(0).string("payload_" + MULTIBYTE).int32(3802).int32(-1)
+			.int8(1)
+			.string("id")
+			.int32(2950)
+			.int32(-1)
+			.int8(0)
+			.string("topic")
+			.int32(1043)
+			.int32(204)
+			.int8(0)
+			.string("payload_" + MULTIBYTE)
+			.int32(3802)
+			.int32(-1)
 			.toBuffer();
 		Relation relation = (Relation) this.decoder.decode(buffer);
 		assertThat(relation.oid()).isEqualTo(16_385);
@@ -75,8 +98,7 @@ class PgOutputDecoderTests {
 
 	@Test
 	void decodesRelationInPgCatalogWithEmptyNamespaceAndNoColumns() {
-		ByteBuffer buffer = new Wire().tag('R').int32(1259).string("").string("pg_class").int8('n').int16(0)
-			.toBuffer();
+		ByteBuffer buffer = new Wire().tag('R').int32(1259).string("").string("pg_class").int8('n').int16(0).toBuffer();
 		Relation relation = (Relation) this.decoder.decode(buffer);
 		assertThat(relation.namespace()).isEmpty();
 		assertThat(relation.name()).isEqualTo("pg_class");
@@ -91,7 +113,14 @@ class PgOutputDecoderTests {
 
 	@Test
 	void decodesInsertWhoseColumnsAreAllText() {
-		ByteBuffer buffer = new Wire().tag('I').int32(42).tag('N').int16(2).tag('t').text("a").tag('t').text("b")
+		ByteBuffer buffer = new Wire().tag('I')
+			.int32(42)
+			.tag('N')
+			.int16(2)
+			.tag('t')
+			.text("a")
+			.tag('t')
+			.text("b")
 			.toBuffer();
 		Insert insert = (Insert) this.decoder.decode(buffer);
 		assertThat(insert.tuple().size()).isEqualTo(2);
@@ -107,8 +136,7 @@ class PgOutputDecoderTests {
 	}
 
 	static Stream<Arguments> skippedMessages() {
-		return Stream.of(
-				Arguments.of('O', new Wire().tag('O').int64(0x99).string("origin_a")),
+		return Stream.of(Arguments.of('O', new Wire().tag('O').int64(0x99).string("origin_a")),
 				Arguments.of('Y', new Wire().tag('Y').int32(16_400).string("public").string("mood")),
 				Arguments.of('U', new Wire().tag('U').int32(42).tag('N').int16(1).tag('t').text("x")),
 				Arguments.of('D', new Wire().tag('D').int32(42).tag('K').int16(1).tag('t').text("x")),
@@ -138,8 +166,7 @@ class PgOutputDecoderTests {
 
 	@Test
 	void rejectsEmptyMessage() {
-		assertThatExceptionOfType(PgOutputException.class)
-			.isThrownBy(() -> this.decoder.decode(ByteBuffer.allocate(0)))
+		assertThatExceptionOfType(PgOutputException.class).isThrownBy(() -> this.decoder.decode(ByteBuffer.allocate(0)))
 			.withMessageContaining("tag byte");
 	}
 
@@ -169,8 +196,16 @@ class PgOutputDecoderTests {
 
 	@Test
 	void rejectsBinaryTupleValueBecauseTheOutboxRequestsText() {
-		ByteBuffer buffer = new Wire().tag('I').int32(42).tag('N').int16(2).tag('t').text("a").tag('b').int32(4)
-			.int32(7).toBuffer();
+		ByteBuffer buffer = new Wire().tag('I')
+			.int32(42)
+			.tag('N')
+			.int16(2)
+			.tag('t')
+			.text("a")
+			.tag('b')
+			.int32(4)
+			.int32(7)
+			.toBuffer();
 		assertThatExceptionOfType(PgOutputException.class).isThrownBy(() -> this.decoder.decode(buffer))
 			.withMessageContaining("column 1")
 			.withMessageContaining("binary")
@@ -232,12 +267,18 @@ class PgOutputDecoderTests {
 	}
 
 	private static Wire insertMessage() {
-		return new Wire().tag('I').int32(16_385).tag('N').int16(5)
-			.tag('t').text("plain")
+		return new Wire().tag('I')
+			.int32(16_385)
+			.tag('N')
+			.int16(5)
+			.tag('t')
+			.text("plain")
 			.tag('n')
-			.tag('t').text(MULTIBYTE)
+			.tag('t')
+			.text(MULTIBYTE)
 			.tag('u')
-			.tag('t').text("");
+			.tag('t')
+			.text("");
 	}
 
 	private static void assertInsertMessage(Insert insert) {

@@ -82,7 +82,8 @@ class AckTrackerTests {
 	@ParameterizedTest
 	@MethodSource("completionOrders")
 	void confirmsOnlyTheEndOfTheLongestFullyDeliveredPrefixWhateverTheCompletionOrder(List<Integer> order) {
-		// each transaction has two messages; complete one message of each in the given order,
+		// each transaction has two messages; complete one message of each in the given
+		// order,
 		// then the other message of each in the same order
 		long[] ends = { 200, 300, 400 };
 		List<AckTracker.Transaction> transactions = new ArrayList<>();
@@ -317,7 +318,8 @@ class AckTrackerTests {
 			while (completions.getCount() > 0 && !stop.get()) {
 				Lsn current = this.tracker.confirmed();
 				if (current.compareTo(previous) < 0) {
-					failure.compareAndSet(null, new AssertionError("confirmed went back from " + previous + " to " + current));
+					failure.compareAndSet(null,
+							new AssertionError("confirmed went back from " + previous + " to " + current));
 				}
 				previous = current;
 				Thread.yield();
@@ -335,7 +337,8 @@ class AckTrackerTests {
 				}
 				this.tracker.close(transaction, lsn(ends[t]));
 				if (batch.size() >= 50 || t == transactions - 1) {
-					// completions of this batch race each other and the next transactions read
+					// completions of this batch race each other and the next transactions
+					// read
 					Collections.shuffle(batch, random);
 					for (AckTracker.Transaction completed : batch) {
 						pool.execute(() -> {

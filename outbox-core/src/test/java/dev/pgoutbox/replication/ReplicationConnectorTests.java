@@ -32,7 +32,8 @@ class ReplicationConnectorTests {
 
 	@Test
 	void rejectsAnUrlThatIsNotPostgres() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new ReplicationConnector("jdbc:mysql://db/x?password=pw", "u", null))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ReplicationConnector("jdbc:mysql://db/x?password=pw", "u", null))
 			.withMessageContaining("jdbc:postgresql:")
 			.withMessageNotContaining("pw&")
 			.withMessageContaining("password=******");

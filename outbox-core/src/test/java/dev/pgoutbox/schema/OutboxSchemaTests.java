@@ -10,8 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class OutboxSchemaTests {
 
 	private static OutboxSchema schema(String schema, String table, String publication) {
-		return new OutboxSchema(new OutboxTable(SqlIdentifier.of(schema, "outbox.schema"),
-				SqlIdentifier.of(table, "outbox.table")), SqlIdentifier.of(publication, "outbox.publication"));
+		return new OutboxSchema(
+				new OutboxTable(SqlIdentifier.of(schema, "outbox.schema"), SqlIdentifier.of(table, "outbox.table")),
+				SqlIdentifier.of(publication, "outbox.publication"));
 	}
 
 	@Test
@@ -19,13 +20,15 @@ class OutboxSchemaTests {
 		List<String> statements = schema("app", "events", "pub").statements();
 		assertThat(statements).hasSize(8);
 		assertThat(statements.get(0)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events\" (");
-		assertThat(statements.get(1)).startsWith("ALTER TABLE \"app\".\"events\" ADD COLUMN IF NOT EXISTS partition_key");
+		assertThat(statements.get(1))
+			.startsWith("ALTER TABLE \"app\".\"events\" ADD COLUMN IF NOT EXISTS partition_key");
 		assertThat(statements.get(2)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_slots\" (");
 		assertThat(statements.get(3)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_dead_letters\" (");
 		assertThat(statements.get(4))
 			.startsWith("ALTER TABLE \"app\".\"events_dead_letters\" ADD COLUMN IF NOT EXISTS partition_key");
 		assertThat(statements.get(5)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_instances\" (");
-		assertThat(statements.get(6)).startsWith("ALTER TABLE \"app\".\"events_instances\" ADD COLUMN IF NOT EXISTS serving");
+		assertThat(statements.get(6))
+			.startsWith("ALTER TABLE \"app\".\"events_instances\" ADD COLUMN IF NOT EXISTS serving");
 		assertThat(statements.get(7)).startsWith("CREATE PUBLICATION \"pub\" ");
 	}
 
@@ -69,14 +72,15 @@ class OutboxSchemaTests {
 				.replace("\"evt_log_instances\"", "")
 				.replace("\"evt_log\"", "")
 				.replace("\"evt_pub\"", "");
-			assertThat(withoutQuotedNames).doesNotContain("tenant_a").doesNotContain("evt_log").doesNotContain("evt_pub");
+			assertThat(withoutQuotedNames).doesNotContain("tenant_a")
+				.doesNotContain("evt_log")
+				.doesNotContain("evt_pub");
 		}
 	}
 
 	@Test
 	void cannotBeGivenANameThatBreaksOutOfItsQuotes() {
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> schema("app", "events\"; drop table users; --", "pub"))
+		assertThatIllegalArgumentException().isThrownBy(() -> schema("app", "events\"; drop table users; --", "pub"))
 			.withMessageContaining("outbox.table");
 		assertThatIllegalArgumentException().isThrownBy(() -> schema("app\" cascade; --", "events", "pub"))
 			.withMessageContaining("outbox.schema");

@@ -29,8 +29,7 @@ class SqlIdentifierTests {
 	static Stream<String> invalidNames() {
 		return Stream.of("outbox; drop table users", "outbox\"; drop table users; --", "out\"box", "\"outbox\"",
 				"out'box", "Outbox", "OUTBOX", "outBox", "my table", " outbox", "outbox ", "outbox\n", "", "1outbox",
-				"9", "a".repeat(64), "a".repeat(200), "public.outbox", "out-box", "outbox$", "caf\u00e9",
-				"outbox--");
+				"9", "a".repeat(64), "a".repeat(200), "public.outbox", "out-box", "outbox$", "caf\u00e9", "outbox--");
 	}
 
 	@ParameterizedTest

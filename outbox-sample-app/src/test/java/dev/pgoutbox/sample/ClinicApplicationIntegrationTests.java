@@ -50,7 +50,8 @@ class ClinicApplicationIntegrationTests {
 
 	@BeforeAll
 	static void startFromEmptyDataDirectories() throws IOException {
-		// runs before the application context is created, so the servers start on fresh data
+		// runs before the application context is created, so the servers start on fresh
+		// data
 		FileSystemUtils.deleteRecursively(DATA);
 	}
 
@@ -64,7 +65,8 @@ class ClinicApplicationIntegrationTests {
 			expected.put(patient, new ArrayList<>());
 			treatments.put(patient, new ArrayList<>());
 		});
-		// the patients' requests interleave, so their events share partitions and the relay's lanes
+		// the patients' requests interleave, so their events share partitions and the
+		// relay's lanes
 		for (String medicine : List.of("ibuprofen", "amoxicillin", "omeprazole")) {
 			for (String patient : patients) {
 				UUID treatment = assign(patient, medicine).id();
@@ -88,8 +90,9 @@ class ClinicApplicationIntegrationTests {
 				.containsExactlyElementsOf(expected.get(patient));
 			assertThat(received).extracting(Received::messageId).doesNotContainNull().doesNotHaveDuplicates();
 			assertThat(received).extracting(Received::topic).containsOnly("clinic.treatments");
-			assertThat(received).extracting(Received::partition).as("one partition per patient").hasSameElementsAs(
-					List.of(received.get(0).partition()));
+			assertThat(received).extracting(Received::partition)
+				.as("one partition per patient")
+				.hasSameElementsAs(List.of(received.get(0).partition()));
 		}));
 	}
 

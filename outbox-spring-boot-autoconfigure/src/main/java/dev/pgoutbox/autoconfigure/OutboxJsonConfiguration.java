@@ -1,8 +1,7 @@
 package dev.pgoutbox.autoconfigure;
 
-import tools.jackson.databind.json.JsonMapper;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -56,7 +55,8 @@ class OutboxJsonConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		JsonCodec outboxJsonCodec() {
-			// Jackson 3 writes dates as ISO-8601 text by default, as Boot's own settings do
+			// Jackson 3 writes dates as ISO-8601 text by default, as Boot's own settings
+			// do
 			return new Jackson3JsonCodec(JsonMapper.builder().build());
 		}
 

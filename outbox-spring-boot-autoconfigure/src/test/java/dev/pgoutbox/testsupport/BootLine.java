@@ -5,9 +5,11 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -19,8 +21,6 @@ import org.springframework.boot.micrometer.observation.autoconfigure.Observation
 import org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.ApplicationContext;
 
 import dev.pgoutbox.JsonCodec;
@@ -33,28 +33,43 @@ import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
  */
 public final class BootLine {
 
-	/** The name of the Hibernate JPA auto-configuration, for applications that exclude it. */
+	/**
+	 * The name of the Hibernate JPA auto-configuration, for applications that exclude it.
+	 */
 	public static final String HIBERNATE = "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration";
 
-	/** The name of the JPA repositories auto-configuration, for applications that exclude it. */
+	/**
+	 * The name of the JPA repositories auto-configuration, for applications that exclude
+	 * it.
+	 */
 	public static final String JPA_REPOSITORIES = "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 
 	private BootLine() {
 	}
 
-	/** Data source, transactions and Jackson, as an application with the JDBC starter has. */
+	/**
+	 * Data source, transactions and Jackson, as an application with the JDBC starter has.
+	 */
 	public static AutoConfigurations jdbc() {
-		return AutoConfigurations.of(DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class, JacksonAutoConfiguration.class);
+		return AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+				JacksonAutoConfiguration.class);
 	}
 
-	/** Health, endpoints and metrics with a simple registry, as the actuator starter has. */
+	/**
+	 * Health, endpoints and metrics with a simple registry, as the actuator starter has.
+	 */
 	public static AutoConfigurations actuator() {
-		return AutoConfigurations.of(HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class, EndpointAutoConfiguration.class, MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
+		return AutoConfigurations.of(HealthContributorAutoConfiguration.class,
+				HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+				EndpointAutoConfiguration.class, MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
 	}
 
 	/** Observations and Brave tracing. */
 	public static AutoConfigurations tracing() {
-		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class, BraveAutoConfiguration.class);
+		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class,
+				BraveAutoConfiguration.class);
 	}
 
 	/** JPA with Hibernate. */

@@ -11,13 +11,13 @@ import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.Simp
 import org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.tracing.BraveAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
 import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.actuate.health.Health;
 import org.springframework.context.ApplicationContext;
 
 import dev.pgoutbox.JsonCodec;
@@ -30,28 +30,42 @@ import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
  */
 public final class BootLine {
 
-	/** The name of the Hibernate JPA auto-configuration, for applications that exclude it. */
+	/**
+	 * The name of the Hibernate JPA auto-configuration, for applications that exclude it.
+	 */
 	public static final String HIBERNATE = "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration";
 
-	/** The name of the JPA repositories auto-configuration, for applications that exclude it. */
+	/**
+	 * The name of the JPA repositories auto-configuration, for applications that exclude
+	 * it.
+	 */
 	public static final String JPA_REPOSITORIES = "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration";
 
 	private BootLine() {
 	}
 
-	/** Data source, transactions and Jackson, as an application with the JDBC starter has. */
+	/**
+	 * Data source, transactions and Jackson, as an application with the JDBC starter has.
+	 */
 	public static AutoConfigurations jdbc() {
-		return AutoConfigurations.of(DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class, JacksonAutoConfiguration.class);
+		return AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+				JacksonAutoConfiguration.class);
 	}
 
-	/** Health, endpoints and metrics with a simple registry, as the actuator starter has. */
+	/**
+	 * Health, endpoints and metrics with a simple registry, as the actuator starter has.
+	 */
 	public static AutoConfigurations actuator() {
-		return AutoConfigurations.of(HealthContributorAutoConfiguration.class, HealthEndpointAutoConfiguration.class, EndpointAutoConfiguration.class, MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
+		return AutoConfigurations.of(HealthContributorAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+				EndpointAutoConfiguration.class, MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
 	}
 
 	/** Observations and Brave tracing. */
 	public static AutoConfigurations tracing() {
-		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class, BraveAutoConfiguration.class);
+		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class,
+				BraveAutoConfiguration.class);
 	}
 
 	/** JPA with Hibernate. */

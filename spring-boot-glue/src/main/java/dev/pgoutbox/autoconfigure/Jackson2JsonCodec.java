@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.pgoutbox.JsonCodec;
 
 /**
- * {@link JsonCodec} over a Jackson 2 {@link ObjectMapper}, normally the application's,
- * so that its {@code spring.jackson.*} settings and modules apply. Thread-safe.
+ * {@link JsonCodec} over a Jackson 2 {@link ObjectMapper}, normally the application's, so
+ * that its {@code spring.jackson.*} settings and modules apply. Thread-safe.
  */
 public class Jackson2JsonCodec implements JsonCodec {
 
@@ -34,7 +34,8 @@ public class Jackson2JsonCodec implements JsonCodec {
 
 	/**
 	 * Creates a codec for an application without a mapper bean, with the modules on the
-	 * classpath and dates as ISO-8601 text, as Spring Boot's own Jackson defaults have it.
+	 * classpath and dates as ISO-8601 text, as Spring Boot's own Jackson defaults have
+	 * it.
 	 * @return the codec
 	 */
 	public static Jackson2JsonCodec withBootDefaults() {

@@ -4,8 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
+
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -13,21 +14,19 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.micrometer.observation.ObservationRegistry;
-
+import dev.pgoutbox.DeadLetters;
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.cluster.InstanceRegistry;
 import dev.pgoutbox.cluster.PartitionCoordinator;
-import dev.pgoutbox.OutboxPublisher;
-import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.deadletter.JdbcDeadLetters;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.replication.OutboxRelay;
-import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.replication.RelaySettings;
-import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.replication.ReplicationPreflight;
+import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxWriter;
@@ -58,17 +57,15 @@ class OutboxConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(OutboxPublisher.class)
-	TransactionalOutboxPublisher outboxPublisher(DataSource dataSource, OutboxProperties properties,
-			JsonCodec json, ObjectProvider<ObservationRegistry> observationRegistry,
-			OutboxSchemaInitializer schemaInitializer) {
+	TransactionalOutboxPublisher outboxPublisher(DataSource dataSource, OutboxProperties properties, JsonCodec json,
+			ObjectProvider<ObservationRegistry> observationRegistry, OutboxSchemaInitializer schemaInitializer) {
 		long maxPayload = properties.getMaxPayloadSize().toBytes();
 		if (maxPayload < 1) {
 			throw new OutboxStartupException("Invalid outbox configuration: 'outbox.max-payload-size' must be positive",
 					"Correct the value in your application properties (the outbox.* keys).");
 		}
 		TransactionalOutboxPublisher publisher = new TransactionalOutboxPublisher(dataSource,
-				new OutboxWriter(OutboxSettings.table(properties)), json,
-				maxPayload);
+				new OutboxWriter(OutboxSettings.table(properties)), json, maxPayload);
 		observationRegistry.ifAvailable(publisher::setObservationRegistry);
 		return publisher;
 	}
@@ -86,15 +83,17 @@ class OutboxConfiguration {
 			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceLogin> dataSourceLogin,
 			ObjectProvider<DeliveryListener> deliveryListeners, ObjectProvider<ObservationRegistry> observationRegistry,
 			JsonCodec json, OutboxSchemaInitializer schemaInitializer) {
-		MessagePublisher publisher = observed(messagePublisher(messagePublishers), observationRegistry.getIfAvailable());
+		MessagePublisher publisher = observed(messagePublisher(messagePublishers),
+				observationRegistry.getIfAvailable());
 		RelaySettings settings = OutboxSettings.relay(properties);
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceLogin.getIfAvailable());
 		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
-		// listeners (metrics among them) are looked up at each start, not at bean creation
+		// listeners (metrics among them) are looked up at each start, not at bean
+		// creation
 		Function<OutboxPartition, Relay> relays = (partition) -> new OutboxRelay(settings.forPartition(partition),
-				connector, dataSource, publisher, CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList()),
-				json);
+				connector, dataSource, publisher,
+				CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList()), json);
 		ReplicationPreflight preflight = new ReplicationPreflight(connector, dataSource, partitions.get(0).slot());
 		if (partitions.size() == 1) {
 			return new OutboxRelayLifecycle(() -> relays.apply(partitions.get(0)), properties.getShutdownTimeout(),

@@ -35,7 +35,9 @@ public class OutboxProperties {
 
 	private final Metrics metrics = new Metrics();
 
-	/** Partitions this instance may serve, each with a slot and publication of its own. */
+	/**
+	 * Partitions this instance may serve, each with a slot and publication of its own.
+	 */
 	private List<String> partitions = new ArrayList<>(List.of("default"));
 
 	private final Membership membership = new Membership();
@@ -150,10 +152,16 @@ public class OutboxProperties {
 		/** Name of the publication of the outbox table. */
 		private String publicationName = "outbox_pub";
 
-		/** JDBC URL for the replication connection. Defaults to the application's DataSource URL. */
+		/**
+		 * JDBC URL for the replication connection. Defaults to the application's
+		 * DataSource URL.
+		 */
 		private String url;
 
-		/** Login for the replication connection, which needs the REPLICATION attribute. Defaults to the DataSource's. */
+		/**
+		 * Login for the replication connection, which needs the REPLICATION attribute.
+		 * Defaults to the DataSource's.
+		 */
 		private String username;
 
 		/** Password of the replication login. */
@@ -245,7 +253,10 @@ public class OutboxProperties {
 		/** Most messages held in memory between the slot and the publisher. */
 		private int bufferSize = 10_000;
 
-		/** Longest a MessagePublisher call may take; a call that takes longer is interrupted and counts as failed. */
+		/**
+		 * Longest a MessagePublisher call may take; a call that takes longer is
+		 * interrupted and counts as failed.
+		 */
 		private Duration publishTimeout = Duration.ofSeconds(30);
 
 		private final Retry retry = new Retry();
@@ -297,7 +308,10 @@ public class OutboxProperties {
 		/** Fraction by which each delay is randomly shortened or lengthened. */
 		private double jitter = 0.2;
 
-		/** Most publish attempts of a message before it is parked in the dead-letter table; 0 retries forever. */
+		/**
+		 * Most publish attempts of a message before it is parked in the dead-letter
+		 * table; 0 retries forever.
+		 */
 		private int maxAttempts = 10;
 
 		public Duration getInitialDelay() {
@@ -371,13 +385,14 @@ public class OutboxProperties {
 
 	}
 
-
 	/**
 	 * Health indicator settings.
 	 */
 	public static class Health {
 
-		/** Replication-slot lag (WAL bytes not yet confirmed) above which health is DOWN. */
+		/**
+		 * Replication-slot lag (WAL bytes not yet confirmed) above which health is DOWN.
+		 */
 		private DataSize maxLag = DataSize.ofGigabytes(1);
 
 		/** Longest time the health check waits for the database. */
@@ -406,10 +421,16 @@ public class OutboxProperties {
 	 */
 	public static class Metrics {
 
-		/** Whether to tag delivery metrics with the message type; keep off when types are unbounded. */
+		/**
+		 * Whether to tag delivery metrics with the message type; keep off when types are
+		 * unbounded.
+		 */
 		private boolean typeTag = false;
 
-		/** How often the slot's lag, retained WAL and dead letters are read for the gauges. */
+		/**
+		 * How often the slot's lag, retained WAL and dead letters are read for the
+		 * gauges.
+		 */
 		private Duration slotRefreshInterval = Duration.ofSeconds(10);
 
 		public boolean isTypeTag() {
@@ -430,19 +451,24 @@ public class OutboxProperties {
 
 	}
 
-
 	/**
 	 * Settings for sharing partitions among instances.
 	 */
 	public static class Membership {
 
-		/** Id of this instance among those sharing the partitions. Defaults to the host name plus a random suffix. */
+		/**
+		 * Id of this instance among those sharing the partitions. Defaults to the host
+		 * name plus a random suffix.
+		 */
 		private String instanceId;
 
 		/** How often this instance records that it is alive and rebalances partitions. */
 		private Duration heartbeatInterval = Duration.ofSeconds(1);
 
-		/** Time without heartbeat after which an instance counts as dead and its partitions move. */
+		/**
+		 * Time without heartbeat after which an instance counts as dead and its
+		 * partitions move.
+		 */
 		private Duration instanceTimeout = Duration.ofSeconds(10);
 
 		public String getInstanceId() {

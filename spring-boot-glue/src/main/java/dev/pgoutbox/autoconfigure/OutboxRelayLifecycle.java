@@ -15,13 +15,16 @@ import dev.pgoutbox.replication.ReplicationSetupException;
 import dev.pgoutbox.schema.OutboxPartition;
 
 /**
- * Runs the {@link Relay} with the application context: started once the context
- * is refreshed, without blocking startup; stopped gracefully, after the web server has
+ * Runs the {@link Relay} with the application context: started once the context is
+ * refreshed, without blocking startup; stopped gracefully, after the web server has
  * stopped taking requests, so that messages written by the last requests are relayed.
  */
 public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 
-	/** Starts after and stops before most beans, but after the web server's graceful shutdown. */
+	/**
+	 * Starts after and stops before most beans, but after the web server's graceful
+	 * shutdown.
+	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
 	private final Supplier<Relay> relayFactory;
@@ -44,8 +47,9 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 	 * Creates the adapter.
 	 * @param relayFactory makes a relay for each start
 	 * @param shutdownTimeout how long stop waits for messages in flight
-	 * @param preflight checks run once at startup, so that a misconfigured relay fails the
-	 * application's startup instead of retrying in the background; may be {@code null}
+	 * @param preflight checks run once at startup, so that a misconfigured relay fails
+	 * the application's startup instead of retrying in the background; may be
+	 * {@code null}
 	 */
 	public OutboxRelayLifecycle(Supplier<Relay> relayFactory, Duration shutdownTimeout,
 			ReplicationPreflight preflight) {
@@ -125,7 +129,8 @@ public class OutboxRelayLifecycle implements SmartLifecycle, InitializingBean {
 	}
 
 	/**
-	 * Returns the relay of the current run; with several partitions, one of those running here.
+	 * Returns the relay of the current run; with several partitions, one of those running
+	 * here.
 	 * @return the relay, or {@code null} if none runs
 	 */
 	public Relay getRelay() {

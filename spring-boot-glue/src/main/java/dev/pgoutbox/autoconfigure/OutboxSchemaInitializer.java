@@ -4,11 +4,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-
 import javax.sql.DataSource;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 import org.springframework.beans.factory.InitializingBean;
 
 import dev.pgoutbox.schema.OutboxSchema;
@@ -48,10 +48,8 @@ public class OutboxSchemaInitializer implements InitializingBean {
 			}
 		}
 		catch (OutboxSchemaException ex) {
-			throw new OutboxStartupException(ex.getMessage(),
-					"Apply the outbox DDL (classpath resource " + OutboxSchema.DDL_RESOURCE
-							+ ") in a migration, or set outbox.schema-initialization=always.",
-					ex);
+			throw new OutboxStartupException(ex.getMessage(), "Apply the outbox DDL (classpath resource "
+					+ OutboxSchema.DDL_RESOURCE + ") in a migration, or set outbox.schema-initialization=always.", ex);
 		}
 	}
 

@@ -5,8 +5,8 @@ import java.util.List;
 
 import dev.pgoutbox.delivery.Backoff;
 import dev.pgoutbox.replication.RelaySettings;
-import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxPartition;
+import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
@@ -23,15 +23,16 @@ final class OutboxSettings {
 		return check(() -> {
 			OutboxTable table = new OutboxTable(SqlIdentifier.of(properties.getSchema(), "outbox.schema"),
 					SqlIdentifier.of(properties.getTable(), "outbox.table"));
-			// fails naming outbox.table when the name leaves no room for the dead-letter table's
+			// fails naming outbox.table when the name leaves no room for the dead-letter
+			// table's
 			OutboxSchema.deadLetterTable(table);
 			return table;
 		});
 	}
 
 	static List<OutboxPartition> partitions(OutboxProperties properties) {
-		SqlIdentifier slot = check(() -> SqlIdentifier.of(properties.getReplication().getSlotName(),
-				"outbox.replication.slot-name"));
+		SqlIdentifier slot = check(
+				() -> SqlIdentifier.of(properties.getReplication().getSlotName(), "outbox.replication.slot-name"));
 		return check(() -> OutboxPartition.of(slot, publication(properties), properties.getPartitions()));
 	}
 
@@ -70,8 +71,9 @@ final class OutboxSettings {
 		SqlIdentifier slot = check(() -> SqlIdentifier.of(replication.getSlotName(), "outbox.replication.slot-name"));
 		Backoff retryBackoff = check(() -> new Backoff(retry.getInitialDelay(), retry.getMultiplier(),
 				retry.getMaxDelay(), retry.getJitter()), "outbox.delivery.retry");
-		Backoff reconnect = check(() -> new Backoff(replication.getReconnectInitialDelay(), 2.0,
-				replication.getReconnectMaxDelay(), 0.2), "outbox.replication.reconnect-max-delay");
+		Backoff reconnect = check(
+				() -> new Backoff(replication.getReconnectInitialDelay(), 2.0, replication.getReconnectMaxDelay(), 0.2),
+				"outbox.replication.reconnect-max-delay");
 		return new RelaySettings(table(properties), slot, publication(properties), replication.getStatusInterval(),
 				delivery.getConcurrency(), delivery.getBufferSize(), retryBackoff, reconnect,
 				properties.getCleanup().getBatchSize(), properties.getCleanup().getInterval(), retry.getMaxAttempts(),

@@ -1,9 +1,8 @@
 package dev.pgoutbox.autoconfigure;
 
 /**
- * Thrown at startup when the outbox cannot work as configured; its description says
- * what is wrong and its action how to fix it, and {@link OutboxFailureAnalyzer} reports
- * both.
+ * Thrown at startup when the outbox cannot work as configured; its description says what
+ * is wrong and its action how to fix it, and {@link OutboxFailureAnalyzer} reports both.
  */
 public class OutboxStartupException extends RuntimeException {
 

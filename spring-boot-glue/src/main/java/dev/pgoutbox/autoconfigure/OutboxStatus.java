@@ -12,8 +12,8 @@ import dev.pgoutbox.relay.RelayState;
  * @param state the relay's state; with several partitions, the most telling state of the
  * relays running here ({@code reconnecting} over {@code starting} over {@code running}),
  * or {@code standby} when none runs here
- * @param problems what makes the outbox unhealthy here (a slot lost, unreadable or lagging
- * past {@code outbox.health.max-lag}), empty if nothing
+ * @param problems what makes the outbox unhealthy here (a slot lost, unreadable or
+ * lagging past {@code outbox.health.max-lag}), empty if nothing
  * @param details everything, ready to show
  */
 public record OutboxStatus(RelayState state, List<String> problems, Map<String, Object> details) {

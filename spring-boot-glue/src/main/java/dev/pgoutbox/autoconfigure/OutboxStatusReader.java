@@ -1,6 +1,5 @@
 package dev.pgoutbox.autoconfigure;
 
-import dev.pgoutbox.relay.Failures;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Map;
 import org.springframework.beans.factory.DisposableBean;
 
 import dev.pgoutbox.cluster.PartitionCoordinator;
+import dev.pgoutbox.relay.Failures;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.relay.RelayStatistics;
@@ -107,7 +107,10 @@ public class OutboxStatusReader implements DisposableBean {
 		this.monitors.values().forEach(SlotMonitor::close);
 	}
 
-	/** Adds a partition's slot and relay to {@code details}; its problems count only if it is served here. */
+	/**
+	 * Adds a partition's slot and relay to {@code details}; its problems count only if it
+	 * is served here.
+	 */
 	private void describe(OutboxPartition partition, Relay relay, Duration timeout, boolean servedHere,
 			Map<String, Object> details, List<String> problems) {
 		details.put("slot", partition.slot().name());

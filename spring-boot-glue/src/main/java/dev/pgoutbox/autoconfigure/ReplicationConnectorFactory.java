@@ -2,7 +2,6 @@ package dev.pgoutbox.autoconfigure;
 
 import java.sql.SQLException;
 import java.util.function.Supplier;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -14,10 +13,10 @@ import dev.pgoutbox.replication.ReplicationConnector;
 import dev.pgoutbox.replication.ReplicationConnector.Credentials;
 
 /**
- * Finds where and as whom the replication connection logs in: {@code outbox.replication.*}
- * first, then Boot's JDBC connection details (so that {@code @ServiceConnection} and
- * Docker Compose apply), then the application's Hikari pool. The login is read at each
- * connection, not once.
+ * Finds where and as whom the replication connection logs in:
+ * {@code outbox.replication.*} first, then Boot's JDBC connection details (so that
+ * {@code @ServiceConnection} and Docker Compose apply), then the application's Hikari
+ * pool. The login is read at each connection, not once.
  */
 final class ReplicationConnectorFactory {
 
@@ -31,10 +30,10 @@ final class ReplicationConnectorFactory {
 			DataSourceLogin dataSourceLogin) {
 		DataSourceLogin fallback = (dataSourceLogin != null) ? dataSourceLogin
 				: HIKARI_PRESENT ? HikariLogin.of(dataSource) : null;
-		String url = (replication.getUrl() != null) ? replication.getUrl()
-				: (fallback != null) ? fallback.url() : null;
+		String url = (replication.getUrl() != null) ? replication.getUrl() : (fallback != null) ? fallback.url() : null;
 		if (url == null) {
-			throw new OutboxStartupException("The outbox cannot tell which database to open its replication connection to.",
+			throw new OutboxStartupException(
+					"The outbox cannot tell which database to open its replication connection to.",
 					"Set outbox.replication.url (a jdbc:postgresql: URL) or spring.datasource.url.");
 		}
 		if (!url.startsWith("jdbc:postgresql:")) {

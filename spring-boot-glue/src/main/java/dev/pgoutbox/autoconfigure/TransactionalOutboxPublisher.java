@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
 
 import io.micrometer.observation.Observation;
@@ -27,10 +26,10 @@ import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxWriter;
 
 /**
- * {@link OutboxPublisher} that writes through the application's {@link DataSource} on
- * the connection of the current Spring-managed transaction (JDBC or JPA alike), or in a
- * transaction of its own when there is none. Messages are validated and serialized
- * before anything is written.
+ * {@link OutboxPublisher} that writes through the application's {@link DataSource} on the
+ * connection of the current Spring-managed transaction (JDBC or JPA alike), or in a
+ * transaction of its own when there is none. Messages are validated and serialized before
+ * anything is written.
  */
 public class TransactionalOutboxPublisher implements OutboxPublisher {
 
@@ -74,7 +73,8 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 
 	@Override
 	public UUID publish(String type, String key, Object payload, Map<String, String> headers) {
-		return observed(1, (traceHeaders) -> write(List.of(row(type, key, payload, headers, null, traceHeaders)))).get(0);
+		return observed(1, (traceHeaders) -> write(List.of(row(type, key, payload, headers, null, traceHeaders))))
+			.get(0);
 	}
 
 	@Override
@@ -115,8 +115,8 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 			.observe(() -> write.apply(context.getCarrier()));
 	}
 
-	private OutboxWriter.Row row(String type, String key, Object payload, Map<String, String> headers,
-			String partition, Map<String, String> traceHeaders) {
+	private OutboxWriter.Row row(String type, String key, Object payload, Map<String, String> headers, String partition,
+			Map<String, String> traceHeaders) {
 		String partitionKey = (partition != null) ? partition : OutboxPartition.DEFAULT;
 		try {
 			OutboxPartition.checkKey(partitionKey, "partition");

@@ -44,11 +44,13 @@ class NewApplicationIntegrationTests {
 		Target target = OutboxContexts.newTarget();
 		SpringApplication application = new SpringApplication(UserApplication.class);
 		try (ConfigurableApplicationContext context = application.run("--server.port=0",
-				"--spring.datasource.url=" + target.url(), "--spring.datasource.username=" + TestPostgres.server().username(),
+				"--spring.datasource.url=" + target.url(),
+				"--spring.datasource.username=" + TestPostgres.server().username(),
 				"--spring.datasource.password=" + nullToEmpty(TestPostgres.server().password()),
 				"--outbox.replication.slot-name=" + target.slot(),
 				"--management.endpoints.web.exposure.include=health,metrics",
-				// Boot answers /actuator/health/{component} only where components are shown
+				// Boot answers /actuator/health/{component} only where components are
+				// shown
 				"--management.endpoint.health.show-details=always")) {
 			Instant at = Instant.parse("2026-12-01T10:15:30.123Z");
 			UUID id = context.getBean(TransactionTemplate.class)
@@ -77,9 +79,10 @@ class NewApplicationIntegrationTests {
 	}
 
 	private String get(String port, String path) throws Exception {
-		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = this.http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString());
 		return response.statusCode() + " " + response.body();
 	}
 

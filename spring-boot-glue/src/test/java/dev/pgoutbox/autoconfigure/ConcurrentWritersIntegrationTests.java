@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
+
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -26,8 +27,8 @@ import dev.pgoutbox.testsupport.RecordingPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Many writers at once: every message arrives exactly once and each key's messages
- * arrive in commit order.
+ * Many writers at once: every message arrives exactly once and each key's messages arrive
+ * in commit order.
  */
 class ConcurrentWritersIntegrationTests {
 
@@ -52,7 +53,8 @@ class ConcurrentWritersIntegrationTests {
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
-				TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+				TransactionTemplate transaction = new TransactionTemplate(
+						context.getBean(PlatformTransactionManager.class));
 				ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
 				List<Future<List<UUID>>> results = new ArrayList<>();
 				for (int w = 0; w < WRITERS; w++) {
@@ -71,7 +73,9 @@ class ConcurrentWritersIntegrationTests {
 				assertThat(received).extracting(OutboxMessage::id).doesNotHaveDuplicates();
 				assertThat(received).extracting(OutboxMessage::id).containsExactlyInAnyOrderElementsOf(written);
 				publisher.payloadsByKey().forEach((key, payloads) -> {
-					List<Integer> sequence = payloads.stream().map(ConcurrentWritersIntegrationTests::sequenceOf).toList();
+					List<Integer> sequence = payloads.stream()
+						.map(ConcurrentWritersIntegrationTests::sequenceOf)
+						.toList();
 					assertThat(sequence).as("sequence of key %s", key).isSorted();
 					assertThat(sequence).as("sequence of key %s", key).doesNotHaveDuplicates();
 				});

@@ -10,32 +10,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import com.zaxxer.hikari.HikariDataSource;
-
-import dev.pgoutbox.testsupport.BootLine;
+import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
-import dev.pgoutbox.DeadLetters;
-import dev.pgoutbox.deadletter.JdbcDeadLetters;
 import dev.pgoutbox.ParkedMessage;
+import dev.pgoutbox.deadletter.JdbcDeadLetters;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxSchemaException;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
+import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.testsupport.OutboxContexts;
 import dev.pgoutbox.testsupport.RecordingPublisher;
 import dev.pgoutbox.testsupport.TestPostgres;
@@ -111,9 +110,10 @@ class DeadLetterIntegrationTests {
 					.until(() -> TestPostgres.queryForString(dataSource, "SELECT count(*) FROM public.outbox"),
 							"0"::equals);
 			});
-		assertThat(output).contains("Parked outbox message " + poison.get() + " (type 'Poison', key 'p') as a dead letter "
-				+ "after 3 failed attempts; last error: java.lang.IllegalStateException: broker rejected record "
-				+ "[payload]");
+		assertThat(output)
+			.contains("Parked outbox message " + poison.get() + " (type 'Poison', key 'p') as a dead letter "
+					+ "after 3 failed attempts; last error: java.lang.IllegalStateException: broker rejected record "
+					+ "[payload]");
 		assertThat(output).doesNotContain(SECRET);
 	}
 
@@ -175,8 +175,10 @@ class DeadLetterIntegrationTests {
 			assertThat(context.getBean(DeadLetters.class)).isInstanceOf(JdbcDeadLetters.class);
 			assertThat(context.getBean(DeadLetters.class).count()).isZero();
 		});
-		DeadLetters own = new JdbcDeadLetters(new HikariDataSource(), new OutboxTable(
-				SqlIdentifier.of("public", "outbox.schema"), SqlIdentifier.of("outbox", "outbox.table")), BootLine.json());
+		DeadLetters own = new JdbcDeadLetters(new HikariDataSource(),
+				new OutboxTable(SqlIdentifier.of("public", "outbox.schema"),
+						SqlIdentifier.of("outbox", "outbox.table")),
+				BootLine.json());
 		OutboxContexts.runner(target)
 			.withBean(MessagePublisher.class, () -> noOp)
 			.withBean(DeadLetters.class, () -> own)

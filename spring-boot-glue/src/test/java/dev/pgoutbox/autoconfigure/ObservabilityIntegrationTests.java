@@ -4,19 +4,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 
-import dev.pgoutbox.testsupport.BootLine;
-import dev.pgoutbox.testsupport.BootLine.HealthReading;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
@@ -27,6 +25,8 @@ import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
 import dev.pgoutbox.autoconfigure.metrics.OutboxMetricsAutoConfiguration;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
+import dev.pgoutbox.testsupport.BootLine;
+import dev.pgoutbox.testsupport.BootLine.HealthReading;
 import dev.pgoutbox.testsupport.DedicatedPostgres;
 import dev.pgoutbox.testsupport.OutboxContexts;
 import dev.pgoutbox.testsupport.Probes;
@@ -45,8 +45,7 @@ class ObservabilityIntegrationTests {
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
 	private static ApplicationContextRunner withActuator(ApplicationContextRunner runner) {
-		return runner
-			.withConfiguration(BootLine.actuator())
+		return runner.withConfiguration(BootLine.actuator())
 			.withConfiguration(AutoConfigurations.of(OutboxHealthContributorAutoConfiguration.class,
 					OutboxMetricsAutoConfiguration.class, OutboxEndpointAutoConfiguration.class))
 			.withPropertyValues("management.endpoints.web.exposure.include=health,outbox",
@@ -57,8 +56,7 @@ class ObservabilityIntegrationTests {
 	void healthIsUpWhileRunningAndDownWhenLagExceedsTheLimitThenUpAgain() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
-		withActuator(OutboxContexts.runner(target))
-			.withPropertyValues("outbox.health.max-lag=64KB")
+		withActuator(OutboxContexts.runner(target)).withPropertyValues("outbox.health.max-lag=64KB")
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				Probes.awaitState(context, RelayState.RUNNING, WAIT);
@@ -89,9 +87,9 @@ class ObservabilityIntegrationTests {
 	@Test
 	void healthIsUpInStandby() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
-		ApplicationContextRunner runner = withActuator(OutboxContexts.runner(target))
-			.withBean(MessagePublisher.class, () -> (message) -> {
-			});
+		ApplicationContextRunner runner = withActuator(OutboxContexts.runner(target)).withBean(MessagePublisher.class,
+				() -> (message) -> {
+				});
 		runner.run((active) -> {
 			Probes.awaitState(active, RelayState.RUNNING, WAIT);
 			runner.run((standby) -> {
@@ -105,8 +103,8 @@ class ObservabilityIntegrationTests {
 
 	@Test
 	void healthIsDownWhenTheSlotIsLost() {
-		try (DedicatedPostgres server = DedicatedPostgres.start(
-				Map.of("max_slot_wal_keep_size", "1MB", "wal_keep_size", "0", "max_wal_size", "32MB"))) {
+		try (DedicatedPostgres server = DedicatedPostgres
+			.start(Map.of("max_slot_wal_keep_size", "1MB", "wal_keep_size", "0", "max_wal_size", "32MB"))) {
 			ApplicationContextRunner runner = withActuator(
 					OutboxContexts.withoutRelay(OutboxContexts.runner(server.jdbcUrl(), "postgres", null, "doomed")))
 				.withBean(MessagePublisher.class, () -> (message) -> {
@@ -144,8 +142,7 @@ class ObservabilityIntegrationTests {
 				throw new IllegalStateException("rejected");
 			}
 		});
-		withActuator(OutboxContexts.runner(target))
-			.withPropertyValues("outbox.delivery.retry.max-attempts=2")
+		withActuator(OutboxContexts.runner(target)).withPropertyValues("outbox.delivery.retry.max-attempts=2")
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				Probes.awaitState(context, RelayState.RUNNING, WAIT);

@@ -11,19 +11,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgoutbox.Lsn;
+import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboundMessage;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
-import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.testsupport.OutboxContexts;
@@ -34,8 +34,8 @@ import dev.pgoutbox.testsupport.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The data path end to end on a real PostgreSQL: from {@link OutboxPublisher} in a
- * Spring transaction, through the WAL, to the {@link MessagePublisher}.
+ * The data path end to end on a real PostgreSQL: from {@link OutboxPublisher} in a Spring
+ * transaction, through the WAL, to the {@link MessagePublisher}.
  */
 class OutboxRelayIntegrationTests {
 
@@ -46,17 +46,19 @@ class OutboxRelayIntegrationTests {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			// written once the slot streams, so each message carries its own commit position
+			// written once the slot streams, so each message carries its own commit
+			// position
 			Probes.awaitState(context, RelayState.RUNNING, WAIT);
 			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
-			TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			TransactionTemplate transaction = new TransactionTemplate(
+					context.getBean(PlatformTransactionManager.class));
 			UUID rolledBack = transaction.execute((status) -> {
 				UUID id = outbox.publish("OrderPlaced", "order-1", Map.of("total", 10));
 				status.setRollbackOnly();
 				return id;
 			});
-			UUID committed = transaction.execute((status) -> outbox.publish("OrderPlaced", "order-1",
-					Map.of("total", 20), Map.of("trace", "abc")));
+			UUID committed = transaction.execute(
+					(status) -> outbox.publish("OrderPlaced", "order-1", Map.of("total", 20), Map.of("trace", "abc")));
 			UUID after = outbox.publish("OrderPlaced", "order-1", Map.of("total", 30));
 
 			publisher.awaitMessage((message) -> message.id().equals(after), WAIT);
@@ -78,13 +80,12 @@ class OutboxRelayIntegrationTests {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		// a first context with the relay switched off writes the backlog
 		List<UUID> written = new ArrayList<>();
-		OutboxContexts.withoutRelay(OutboxContexts.runner(target))
-			.run((context) -> {
-				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
-				for (int i = 0; i < 500; i++) {
-					written.add(outbox.publish("Backlog", "key-" + (i % 7), Map.of("n", i)));
-				}
-			});
+		OutboxContexts.withoutRelay(OutboxContexts.runner(target)).run((context) -> {
+			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+			for (int i = 0; i < 500; i++) {
+				written.add(outbox.publish("Backlog", "key-" + (i % 7), Map.of("n", i)));
+			}
+		});
 
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
@@ -155,7 +156,8 @@ class OutboxRelayIntegrationTests {
 				secondIds.add(outbox.publish("Step", "one-key", Map.of("n", i)));
 			}
 			second.awaitMessage((message) -> message.id().equals(secondIds.get(secondIds.size() - 1)), WAIT);
-			// one key, so any redelivered message of the first run would have come before these
+			// one key, so any redelivered message of the first run would have come before
+			// these
 			assertThat(second.received()).extracting(OutboxMessage::id).containsExactlyElementsOf(secondIds);
 		});
 	}
@@ -166,7 +168,8 @@ class OutboxRelayIntegrationTests {
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
 			Relay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
-			// the scenario is the idle time itself: five status intervals with nothing to read
+			// the scenario is the idle time itself: five status intervals with nothing to
+			// read
 			long idleUntil = System.nanoTime() + Duration.ofMillis(1000).toNanos();
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - idleUntil >= 0);
 			UUID id = context.getBean(OutboxPublisher.class).publish("Ping", "k", Map.of());
@@ -206,9 +209,13 @@ class OutboxRelayIntegrationTests {
 				first.awaitCount(3, WAIT);
 				Set<UUID> done = first.received().stream().map(OutboxMessage::id).collect(Collectors.toSet());
 				assertThat(done).containsExactlyInAnyOrder(ids.get(0), ids.get(2), ids.get(3));
-				// the first transaction reaches the server; nothing from the slow one on does
+				// the first transaction reaches the server; nothing from the slow one on
+				// does
 				Lsn firstCommit = first.received().get(0).lsn();
-				Awaitility.await().atMost(WAIT).until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot()).compareTo(firstCommit) > 0);
+				Awaitility.await()
+					.atMost(WAIT)
+					.until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())
+						.compareTo(firstCommit) > 0);
 				Lsn slowCommit = slow.get().lsn();
 				assertThat(first.received()).allSatisfy((message) -> {
 					if (!message.id().equals(ids.get(0))) {
@@ -216,7 +223,8 @@ class OutboxRelayIntegrationTests {
 					}
 				});
 				assertThat(relay.confirmed()).isLessThanOrEqualTo(slowCommit);
-				assertThat(Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())).isLessThanOrEqualTo(slowCommit);
+				assertThat(Probes.slotConfirmed(context.getBean(DataSource.class), target.slot()))
+					.isLessThanOrEqualTo(slowCommit);
 			});
 
 		RecordingPublisher second = new RecordingPublisher();
@@ -225,7 +233,8 @@ class OutboxRelayIntegrationTests {
 			// the slot's position moves on once the slow message is delivered
 			Awaitility.await()
 				.atMost(WAIT)
-				.until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot()).compareTo(second.received().get(0).lsn()) > 0);
+				.until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())
+					.compareTo(second.received().get(0).lsn()) > 0);
 		});
 	}
 
@@ -244,7 +253,8 @@ class OutboxRelayIntegrationTests {
 			assertThat(TestPostgres.queryForString(dataSource, "SELECT count(*) FROM outbox")).isEqualTo("2500");
 			relay.setPaused(false);
 			publisher.awaitCount(2500, WAIT);
-			// deleted in batches of outbox.cleanup.batch-size (1,000) every outbox.cleanup.interval
+			// deleted in batches of outbox.cleanup.batch-size (1,000) every
+			// outbox.cleanup.interval
 			Awaitility.await()
 				.atMost(WAIT)
 				.until(() -> "0".equals(TestPostgres.queryForString(dataSource, "SELECT count(*) FROM outbox")));
@@ -262,7 +272,8 @@ class OutboxRelayIntegrationTests {
 					OutboundMessage.of("C", "k1", Map.of("n", 3))));
 			publisher.awaitCount(3, WAIT);
 			assertThat(publisher.received()).extracting(OutboxMessage::id).containsExactlyInAnyOrderElementsOf(ids);
-			assertThat(publisher.received()).extracting(OutboxMessage::lsn).containsOnly(publisher.received().get(0).lsn());
+			assertThat(publisher.received()).extracting(OutboxMessage::lsn)
+				.containsOnly(publisher.received().get(0).lsn());
 			assertThat(publisher.payloadsByKey().get("k1")).containsExactly("{\"n\":1}", "{\"n\":3}");
 		});
 	}

@@ -1,17 +1,14 @@
 package dev.pgoutbox.autoconfigure;
 
-import dev.pgoutbox.testsupport.BootLine;
-import dev.pgoutbox.testsupport.BootLine.HealthReading;
-import dev.pgoutbox.DeadLetters;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -21,8 +18,9 @@ import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.OutboxWriteException;
 import dev.pgoutbox.autoconfigure.health.OutboxHealthContributorAutoConfiguration;
-import dev.pgoutbox.autoconfigure.health.OutboxHealthIndicator;
 import dev.pgoutbox.autoconfigure.metrics.OutboxMetricsAutoConfiguration;
+import dev.pgoutbox.testsupport.BootLine;
+import dev.pgoutbox.testsupport.BootLine.HealthReading;
 import dev.pgoutbox.testsupport.OutboxContexts;
 import dev.pgoutbox.testsupport.RecordingPublisher;
 import dev.pgoutbox.testsupport.TestPostgres;
@@ -31,9 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Partitions in one application context and across two: a slot and a filtered
- * publication per partition, messages relayed by their partition's slot, and health and
- * metrics per partition.
+ * Partitions in one application context and across two: a slot and a filtered publication
+ * per partition, messages relayed by their partition's slot, and health and metrics per
+ * partition.
  */
 class PartitionsIntegrationTests {
 
@@ -58,16 +56,19 @@ class PartitionsIntegrationTests {
 			DataSource dataSource = context.getBean(DataSource.class);
 			int major = Integer.parseInt(TestPostgres.queryForString(dataSource, "SHOW server_version_num")) / 10000;
 			if (major >= 15) {
-				assertThat(TestPostgres.queryForString(dataSource, "SELECT string_agg(pubname || ':' || rowfilter, ' ' "
-						+ "ORDER BY pubname) FROM pg_publication_tables WHERE tablename = 'outbox'"))
+				assertThat(TestPostgres.queryForString(dataSource,
+						"SELECT string_agg(pubname || ':' || rowfilter, ' ' "
+								+ "ORDER BY pubname) FROM pg_publication_tables WHERE tablename = 'outbox'"))
 					.isEqualTo("outbox_pub_tenant_a:(partition_key = 'tenant_a'::text) "
 							+ "outbox_pub_tenant_b:(partition_key = 'tenant_b'::text)");
 			}
 			else {
-				// before 15 a publication cannot filter rows: every slot reads every row, and the
+				// before 15 a publication cannot filter rows: every slot reads every row,
+				// and the
 				// relay keeps only its partition's
-				assertThat(TestPostgres.queryForString(dataSource, "SELECT string_agg(pubname, ' ' ORDER BY pubname) "
-						+ "FROM pg_publication_tables WHERE tablename = 'outbox'"))
+				assertThat(TestPostgres.queryForString(dataSource,
+						"SELECT string_agg(pubname, ' ' ORDER BY pubname) "
+								+ "FROM pg_publication_tables WHERE tablename = 'outbox'"))
 					.isEqualTo("outbox_pub_tenant_a outbox_pub_tenant_b");
 			}
 			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
@@ -75,7 +76,8 @@ class PartitionsIntegrationTests {
 			UUID b = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 2)).inPartition("tenant_b"));
 			UUID c = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 3)).inPartition("tenant_a"));
 			UUID d = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 4)).inPartition("tenant_b"));
-			// each slot delivers its stream in order: once c and d are in, a row of the other
+			// each slot delivers its stream in order: once c and d are in, a row of the
+			// other
 			// partition that a slot failed to filter out would have arrived before them
 			publisher.awaitCount(4, WAIT);
 			assertThat(publisher.received()).extracting(OutboxMessage::id).containsExactlyInAnyOrder(a, b, c, d);
@@ -105,7 +107,10 @@ class PartitionsIntegrationTests {
 			Awaitility.await()
 				.atMost(WAIT)
 				.until(() -> registry.get("outbox.replication.lag").tag("partition", "tenant_b").gauge().value() >= 0);
-			assertThat(registry.get("outbox.relay.state").tag("partition", "tenant_a").tag("state", "running").gauge()
+			assertThat(registry.get("outbox.relay.state")
+				.tag("partition", "tenant_a")
+				.tag("state", "running")
+				.gauge()
 				.value()).isEqualTo(1);
 		});
 	}
@@ -146,14 +151,19 @@ class PartitionsIntegrationTests {
 					.atMost(WAIT)
 					.until(() -> first.getRelays().size() == 1 && second.getRelays().size() == 1
 							&& !first.getRelays().keySet().equals(second.getRelays().keySet()));
-				two.getSourceApplicationContext(org.springframework.context.ConfigurableApplicationContext.class).close();
+				two.getSourceApplicationContext(org.springframework.context.ConfigurableApplicationContext.class)
+					.close();
 				Awaitility.await().atMost(WAIT).until(() -> first.getRelays().size() == 2);
 				OutboxPublisher outbox = one.getBean(OutboxPublisher.class);
 				UUID a = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 1)).inPartition("tenant_a"));
 				UUID b = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 2)).inPartition("tenant_b"));
 				Awaitility.await()
 					.atMost(WAIT)
-					.until(() -> publisher.received().stream().map(OutboxMessage::id).toList().containsAll(java.util.List.of(a, b)));
+					.until(() -> publisher.received()
+						.stream()
+						.map(OutboxMessage::id)
+						.toList()
+						.containsAll(java.util.List.of(a, b)));
 			});
 		});
 	}

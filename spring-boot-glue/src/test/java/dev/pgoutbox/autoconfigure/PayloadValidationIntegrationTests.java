@@ -2,10 +2,10 @@ package dev.pgoutbox.autoconfigure;
 
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -57,14 +57,17 @@ class PayloadValidationIntegrationTests {
 	private static void assertRejected(AssertableApplicationContext context, Runnable publish, String message) {
 		TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
 		JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
-		assertThatExceptionOfType(OutboxWriteException.class).isThrownBy(() -> transaction.executeWithoutResult((status) -> {
-			jdbc.update("INSERT INTO account (name) VALUES ('written with a bad message')");
-			publish.run();
-		})).withMessageContaining(message);
+		assertThatExceptionOfType(OutboxWriteException.class)
+			.isThrownBy(() -> transaction.executeWithoutResult((status) -> {
+				jdbc.update("INSERT INTO account (name) VALUES ('written with a bad message')");
+				publish.run();
+			}))
+			.withMessageContaining(message);
 	}
 
 	private static long count(AssertableApplicationContext context, String table) {
-		return Long.parseLong(TestPostgres.queryForString(context.getBean(DataSource.class), "SELECT count(*) FROM " + table));
+		return Long
+			.parseLong(TestPostgres.queryForString(context.getBean(DataSource.class), "SELECT count(*) FROM " + table));
 	}
 
 	/** A payload Jackson cannot serialize: its getter throws. */

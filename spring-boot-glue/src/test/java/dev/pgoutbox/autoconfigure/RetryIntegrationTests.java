@@ -1,6 +1,5 @@
 package dev.pgoutbox.autoconfigure;
 
-import dev.pgoutbox.PublishTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,18 +8,17 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
-import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.ParkedMessage;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;

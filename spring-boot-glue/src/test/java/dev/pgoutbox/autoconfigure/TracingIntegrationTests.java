@@ -14,13 +14,12 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 
-import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.relay.RelayState;
+import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.testsupport.OutboxContexts;
 import dev.pgoutbox.testsupport.Probes;
 import dev.pgoutbox.testsupport.RecordingPublisher;

@@ -1,8 +1,5 @@
 package dev.pgoutbox.deadletter;
 
-import dev.pgoutbox.testsupport.BootLine;
-import dev.pgoutbox.ParkedMessage;
-import dev.pgoutbox.DeadLetterException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,19 +9,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.zaxxer.hikari.HikariDataSource;
-
+import dev.pgoutbox.DeadLetterException;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.ParkedMessage;
 import dev.pgoutbox.schema.MessageIds;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.OutboxWriter;
 import dev.pgoutbox.schema.SqlIdentifier;
+import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.testsupport.TestPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,7 +157,8 @@ class JdbcDeadLettersIntegrationTests {
 			.withMessageContaining("'id'");
 		assertThatIllegalArgumentException().isThrownBy(() -> new JdbcDeadLetters(null, TABLE, BootLine.json()))
 			.withMessageContaining("'dataSource'");
-		assertThatIllegalArgumentException().isThrownBy(() -> new DeadLetterWriter(this.dataSource, null, BootLine.json()))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new DeadLetterWriter(this.dataSource, null, BootLine.json()))
 			.withMessageContaining("'table'");
 	}
 

@@ -76,9 +76,11 @@ class BrokerOutageIntegrationTests {
 					.until(() -> publisher.received().stream().map(OutboxMessage::id).distinct().count() == ids.size());
 				assertThat(publisher.received()).extracting(OutboxMessage::id).containsAll(ids);
 				ReconnectIntegrationTests.assertEveryKeyInOrder(publisher);
-				System.out.printf("RESULT broker-outage sent=%d delivered=%d duplicates=%d failed_calls=%d max_held=%d "
-						+ "reconnected=%s%n", ids.size(), ids.size(), publisher.count() - ids.size(), failedCalls.get(),
-						maxHeld, relay.lastError() != null);
+				System.out.printf(
+						"RESULT broker-outage sent=%d delivered=%d duplicates=%d failed_calls=%d max_held=%d "
+								+ "reconnected=%s%n",
+						ids.size(), ids.size(), publisher.count() - ids.size(), failedCalls.get(), maxHeld,
+						relay.lastError() != null);
 			});
 	}
 

@@ -1,7 +1,6 @@
 package dev.pgoutbox.faults;
 
 import java.time.Duration;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
@@ -37,19 +36,22 @@ class IdleSlotIntegrationTests {
 				TestPostgres.update(other, "CREATE TABLE unrelated (v text)");
 				Lsn before = Probes.slotConfirmed(dataSource, target.slot());
 				for (int i = 0; i < 20; i++) {
-					TestPostgres.update(dataSource, "INSERT INTO unrelated SELECT repeat('x', 500) FROM generate_series(1, 500)");
-					TestPostgres.update(other, "INSERT INTO unrelated SELECT repeat('y', 500) FROM generate_series(1, 500)");
+					TestPostgres.update(dataSource,
+							"INSERT INTO unrelated SELECT repeat('x', 500) FROM generate_series(1, 500)");
+					TestPostgres.update(other,
+							"INSERT INTO unrelated SELECT repeat('y', 500) FROM generate_series(1, 500)");
 				}
 				Lsn afterBurst = Probes.currentWal(dataSource);
 				long burst = afterBurst.bytesSince(before);
 				assertThat(burst).as("WAL written by the burst").isGreaterThan(5_000_000);
-				// the slot catches up with the end of the burst although no outbox row was written
+				// the slot catches up with the end of the burst although no outbox row
+				// was written
 				Awaitility.await()
 					.atMost(WAIT)
 					.until(() -> Probes.slotConfirmed(dataSource, target.slot()).compareTo(afterBurst) >= 0);
 				System.out.printf("RESULT idle-slot burst_bytes=%d lag_before_burst=%d lag_after=%d%n", burst,
-						afterBurst.bytesSince(before), Probes.currentWal(dataSource)
-							.bytesSince(Probes.slotConfirmed(dataSource, target.slot())));
+						afterBurst.bytesSince(before),
+						Probes.currentWal(dataSource).bytesSince(Probes.slotConfirmed(dataSource, target.slot())));
 			}
 		});
 	}

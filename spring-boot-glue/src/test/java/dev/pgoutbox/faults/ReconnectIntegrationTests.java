@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
@@ -37,7 +36,8 @@ class ReconnectIntegrationTests {
 	void terminatedWalsenderIsReplacedAndNothingIsSkipped() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
-		// a broker that takes a little time, so that messages are in flight when the cut comes
+		// a broker that takes a little time, so that messages are in flight when the cut
+		// comes
 		publisher.setHook((message) -> LockSupport.parkNanos(200_000));
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
 			Relay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
@@ -88,7 +88,8 @@ class ReconnectIntegrationTests {
 					}
 					Awaitility.await()
 						.atMost(WAIT)
-						.until(() -> publisher.received().stream().map(OutboxMessage::id).distinct().count() == ids.size());
+						.until(() -> publisher.received().stream().map(OutboxMessage::id).distinct().count() == ids
+							.size());
 					assertThat(publisher.received()).extracting(OutboxMessage::id).containsAll(ids);
 					assertEveryKeyInOrder(publisher);
 					assertThat(relay.lastError()).isNotNull();
@@ -97,8 +98,10 @@ class ReconnectIntegrationTests {
 	}
 
 	static void assertEveryKeyInOrder(RecordingPublisher publisher) {
-		Probes.firstDeliveriesByKey(publisher.received()).forEach((key, payloads) -> assertThat(
-				payloads.stream().map(Probes::numberIn).toList()).as("first deliveries of %s", key).isSorted());
+		Probes.firstDeliveriesByKey(publisher.received())
+			.forEach((key, payloads) -> assertThat(payloads.stream().map(Probes::numberIn).toList())
+				.as("first deliveries of %s", key)
+				.isSorted());
 	}
 
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
@@ -36,8 +35,10 @@ class SlotLossIntegrationTests {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target)
-			// a slow reconnect leaves the test time to drop the slot while no walsender holds it
-			.withPropertyValues("outbox.replication.reconnect-initial-delay=3s", "outbox.replication.reconnect-max-delay=3s")
+			// a slow reconnect leaves the test time to drop the slot while no walsender
+			// holds it
+			.withPropertyValues("outbox.replication.reconnect-initial-delay=3s",
+					"outbox.replication.reconnect-max-delay=3s")
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				Probes.awaitState(context, RelayState.RUNNING, WAIT);
@@ -48,8 +49,9 @@ class SlotLossIntegrationTests {
 					ids.add(outbox.publish("N", "key-" + (i % 4), Map.of("n", i)));
 				}
 				publisher.awaitCount(100, WAIT);
-				TestPostgres.queryForString(dataSource, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
-						+ "WHERE slot_name = '" + target.slot() + "'");
+				TestPostgres.queryForString(dataSource,
+						"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots " + "WHERE slot_name = '"
+								+ target.slot() + "'");
 				Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
 					TestPostgres.update(dataSource, "SELECT pg_drop_replication_slot('" + target.slot() + "')");
 					return true;
@@ -69,8 +71,8 @@ class SlotLossIntegrationTests {
 
 	@Test
 	void invalidatedSlotIsRecreatedAndTheBacklogIsDelivered() {
-		try (DedicatedPostgres server = DedicatedPostgres.start(
-				Map.of("max_slot_wal_keep_size", "1MB", "wal_keep_size", "0", "max_wal_size", "32MB"))) {
+		try (DedicatedPostgres server = DedicatedPostgres
+			.start(Map.of("max_slot_wal_keep_size", "1MB", "wal_keep_size", "0", "max_wal_size", "32MB"))) {
 			String url = server.jdbcUrl();
 			List<UUID> ids = new ArrayList<>();
 			RecordingPublisher first = new RecordingPublisher();
@@ -82,7 +84,8 @@ class SlotLossIntegrationTests {
 					first.awaitCount(1, WAIT);
 				});
 			try (var dataSource = dataSource(url)) {
-				// a backlog written while the relay is down, then far more WAL than the slot may keep
+				// a backlog written while the relay is down, then far more WAL than the
+				// slot may keep
 				OutboxContexts.withoutRelay(OutboxContexts.runner(url, "postgres", null, "lost_slot"))
 					.run((context) -> {
 						for (int i = 1; i <= 50; i++) {

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -59,9 +59,12 @@ class StandbyFailoverIntegrationTests {
 					ids.add(outbox.publish("N", "k", Map.of("n", i)));
 				}
 				second.awaitCount(100, WAIT);
-				assertThat(first.received()).extracting(OutboxMessage::id).containsExactlyElementsOf(ids.subList(0, 100));
-				// a clean stop confirmed everything: the new instance delivers only the new messages
-				assertThat(second.received()).extracting(OutboxMessage::id).containsExactlyElementsOf(ids.subList(100, 200));
+				assertThat(first.received()).extracting(OutboxMessage::id)
+					.containsExactlyElementsOf(ids.subList(0, 100));
+				// a clean stop confirmed everything: the new instance delivers only the
+				// new messages
+				assertThat(second.received()).extracting(OutboxMessage::id)
+					.containsExactlyElementsOf(ids.subList(100, 200));
 			});
 		});
 	}
@@ -82,7 +85,8 @@ class StandbyFailoverIntegrationTests {
 				for (int i = 0; i < 300; i++) {
 					ids.add(outbox.publish("N", "key-" + (i % 3), Map.of("n", i)));
 					if (i == 150) {
-						// what a dead process leaves behind: its sessions end, as after kill -9
+						// what a dead process leaves behind: its sessions end, as after
+						// kill -9
 						TestPostgres.queryForString(dataSource, "SELECT count(pg_terminate_backend(pid)) "
 								+ "FROM pg_stat_activity WHERE application_name = 'outbox-relay' AND datname = current_database()");
 					}

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -42,7 +43,8 @@ class StartupChecksIntegrationTests {
 				.run((context) -> {
 					FailureAnalysis analysis = analysis(context);
 					assertThat(analysis.getDescription()).contains("wal_level=replica");
-					assertThat(analysis.getAction()).contains("wal_level = logical").contains("rds.logical_replication");
+					assertThat(analysis.getAction()).contains("wal_level = logical")
+						.contains("rds.logical_replication");
 				});
 		}
 	}

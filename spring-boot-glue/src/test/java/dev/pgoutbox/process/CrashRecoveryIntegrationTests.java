@@ -28,8 +28,8 @@ import dev.pgoutbox.testsupport.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A relay process killed with {@code kill -9} in the middle of a delivery stream: after
- * a restart every message is delivered, each key's first deliveries are in commit order,
+ * A relay process killed with {@code kill -9} in the middle of a delivery stream: after a
+ * restart every message is delivered, each key's first deliveries are in commit order,
  * and duplicates are limited to what was in flight.
  */
 class CrashRecoveryIntegrationTests {
@@ -46,9 +46,9 @@ class CrashRecoveryIntegrationTests {
 	private static final int BUFFER_SIZE = 1000;
 
 	/**
-	 * The broker's latency: a few thousand deliveries a second on 8 lanes. The relay tells
-	 * the server a moved position within 20 ms, so what it delivered since then (tens of
-	 * messages at this rate) is all that comes on top of what is in flight.
+	 * The broker's latency: a few thousand deliveries a second on 8 lanes. The relay
+	 * tells the server a moved position within 20 ms, so what it delivered since then
+	 * (tens of messages at this rate) is all that comes on top of what is in flight.
 	 */
 	private static final String PUBLISH_DELAY = "1ms";
 
@@ -64,7 +64,8 @@ class CrashRecoveryIntegrationTests {
 		try (HikariDataSource dataSource = TestPostgres.dataSource(target.database())) {
 			try (ForkedRelay first = ForkedRelay.start("crash-first", "256m", relayArgs(target, "first"))) {
 				first.awaitReady(WAIT);
-				// written while the relay streams, so that the stream (not the first read of a new
+				// written while the relay streams, so that the stream (not the first read
+				// of a new
 				// slot) is what the kill interrupts
 				CompletableFuture<Map<UUID, Integer>> writer = CompletableFuture.supplyAsync(() -> write(dataSource));
 				Awaitility.await("a quarter of the messages at the broker")
@@ -86,7 +87,8 @@ class CrashRecoveryIntegrationTests {
 					.failFast("the second relay exited", second::hasExited)
 					.until(() -> distinctLogged(dataSource) >= MESSAGES);
 				recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - secondStartedAt);
-				// a graceful stop lets the deliveries still in flight land before counting
+				// a graceful stop lets the deliveries still in flight land before
+				// counting
 				second.stop(WAIT);
 			}
 			List<Delivery> log = readLog(dataSource);
@@ -110,9 +112,9 @@ class CrashRecoveryIntegrationTests {
 	}
 
 	/**
-	 * Writes message {@code i} with key {@code key-(i % KEYS)} and sequence {@code i / KEYS},
-	 * in order, a few per transaction: the commit order of a key's messages is their
-	 * sequence order.
+	 * Writes message {@code i} with key {@code key-(i % KEYS)} and sequence
+	 * {@code i / KEYS}, in order, a few per transaction: the commit order of a key's
+	 * messages is their sequence order.
 	 * @return the sequence of each message, by id
 	 */
 	private static Map<UUID, Integer> write(HikariDataSource dataSource) {
@@ -157,11 +159,12 @@ class CrashRecoveryIntegrationTests {
 		assertThat(firstByKey).hasSize(KEYS);
 		firstByKey.forEach((key, sequence) -> assertThat(sequence).as("first deliveries of %s", key)
 			.containsExactlyElementsOf(wholeSequence));
-		// within one process life each key's deliveries are in commit order, redeliveries included
-		byRunAndKey.forEach((run, keys) -> keys.forEach((key, sequence) -> assertThat(sequence)
-			.as("deliveries of %s in run %s", key, run)
-			.isSorted()
-			.doesNotHaveDuplicates()));
+		// within one process life each key's deliveries are in commit order, redeliveries
+		// included
+		byRunAndKey.forEach((run,
+				keys) -> keys.forEach((key, sequence) -> assertThat(sequence).as("deliveries of %s in run %s", key, run)
+					.isSorted()
+					.doesNotHaveDuplicates()));
 		assertThat(log.size() - delivered.size()).as("duplicate deliveries, at most what was in flight")
 			.isLessThanOrEqualTo(BUFFER_SIZE + CONCURRENCY);
 	}
@@ -212,15 +215,17 @@ class CrashRecoveryIntegrationTests {
 	}
 
 	private static long distinctLogged(HikariDataSource dataSource) {
-		return Long.parseLong(
-				TestPostgres.queryForString(dataSource, "SELECT count(DISTINCT message_id) FROM broker_log"));
+		return Long
+			.parseLong(TestPostgres.queryForString(dataSource, "SELECT count(DISTINCT message_id) FROM broker_log"));
 	}
 
 	private static List<Delivery> readLog(HikariDataSource dataSource) throws SQLException {
 		List<Delivery> log = new ArrayList<>();
-		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT message_id, msg_key, (payload::json->>'seq')::int, run_id "
-						+ "FROM broker_log ORDER BY seq")) {
+		try (Connection connection = dataSource.getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet rs = statement
+					.executeQuery("SELECT message_id, msg_key, (payload::json->>'seq')::int, run_id "
+							+ "FROM broker_log ORDER BY seq")) {
 			while (rs.next()) {
 				log.add(new Delivery(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4)));
 			}

@@ -19,13 +19,15 @@ import dev.pgoutbox.testsupport.TestPostgres;
 
 /**
  * A {@link RelayProcess} in a forked JVM: the current JVM's {@code java} with the test
- * classpath, the given heap and arguments, an empty environment, and its output in a
- * file under {@code target/forked-relays} (kept for post-mortems). Closing it kills the
+ * classpath, the given heap and arguments, an empty environment, and its output in a file
+ * under {@code target/forked-relays} (kept for post-mortems). Closing it kills the
  * process if it still runs, so that no JVM outlives its test.
  */
 final class ForkedRelay implements AutoCloseable {
 
-	/** What {@code Process.exitValue()} reports for a process ended by SIGKILL (128 + 9). */
+	/**
+	 * What {@code Process.exitValue()} reports for a process ended by SIGKILL (128 + 9).
+	 */
 	static final int KILLED_BY_SIGKILL = 137;
 
 	private static final Path OUTPUT_DIRECTORY = Path.of("target", "forked-relays");
@@ -56,9 +58,9 @@ final class ForkedRelay implements AutoCloseable {
 	static List<String> connectionArgs(OutboxContexts.Target target) {
 		List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + target.url(),
 				"--spring.datasource.username=" + TestPostgres.server().username(),
-				"--outbox.replication.slot-name=" + target.slot(),
-				"--outbox.replication.reconnect-max-delay=1s", "--outbox.cleanup.interval=100ms",
-				"--outbox.shutdown-timeout=10s", "--spring.main.log-startup-info=false"));
+				"--outbox.replication.slot-name=" + target.slot(), "--outbox.replication.reconnect-max-delay=1s",
+				"--outbox.cleanup.interval=100ms", "--outbox.shutdown-timeout=10s",
+				"--spring.main.log-startup-info=false"));
 		String password = TestPostgres.server().password();
 		if (password != null) {
 			args.add("--spring.datasource.password=" + password);
@@ -80,7 +82,8 @@ final class ForkedRelay implements AutoCloseable {
 			List<String> command = new ArrayList<>();
 			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 			command.add("-Xmx" + maxHeap);
-			// an OutOfMemoryError ends the process with a non-zero code instead of stranding a thread
+			// an OutOfMemoryError ends the process with a non-zero code instead of
+			// stranding a thread
 			command.add("-XX:+ExitOnOutOfMemoryError");
 			command.add("-cp");
 			command.add(System.getProperty("java.class.path"));
@@ -88,7 +91,8 @@ final class ForkedRelay implements AutoCloseable {
 			command.addAll(args);
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(output.toFile());
-			// nothing from the test JVM's environment (JAVA_TOOL_OPTIONS and the like) reaches the relay
+			// nothing from the test JVM's environment (JAVA_TOOL_OPTIONS and the like)
+			// reaches the relay
 			builder.environment().clear();
 			return new ForkedRelay(name, builder.start(), output);
 		}
@@ -119,8 +123,8 @@ final class ForkedRelay implements AutoCloseable {
 
 	/**
 	 * Kills the process with SIGKILL: no shutdown hook, no graceful stop, no final
-	 * feedback to the server. {@link Process#destroyForcibly()} sends SIGKILL on Linux; the
-	 * exit code, 137, confirms it.
+	 * feedback to the server. {@link Process#destroyForcibly()} sends SIGKILL on Linux;
+	 * the exit code, 137, confirms it.
 	 * @return the exit code
 	 */
 	int kill9() {

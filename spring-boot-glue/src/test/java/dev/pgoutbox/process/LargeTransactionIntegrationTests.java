@@ -16,15 +16,21 @@ import dev.pgoutbox.testsupport.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One transaction far larger than the relay's heap is delivered whole, with a fixed
- * heap: the relay streams it through its bounded buffer instead of holding it.
+ * One transaction far larger than the relay's heap is delivered whole, with a fixed heap:
+ * the relay streams it through its bounded buffer instead of holding it.
  */
 class LargeTransactionIntegrationTests {
 
-	/** A million rows take about 30 s here; overridable: {@code -Doutbox.test.large-transaction.rows=}. */
+	/**
+	 * A million rows take about 30 s here; overridable:
+	 * {@code -Doutbox.test.large-transaction.rows=}.
+	 */
 	private static final int ROWS = Integer.getInteger("outbox.test.large-transaction.rows", 1_000_000);
 
-	/** 256 MB for a million rows, scaled with the row count (never below 32 MB); overridable. */
+	/**
+	 * 256 MB for a million rows, scaled with the row count (never below 32 MB);
+	 * overridable.
+	 */
 	private static final String MAX_HEAP = System.getProperty("outbox.test.large-transaction.heap",
 			Math.max(32, 256L * ROWS / 1_000_000) + "m");
 
@@ -37,7 +43,8 @@ class LargeTransactionIntegrationTests {
 		args.addAll(List.of("--relay.broker=count", "--relay.exit-after=" + ROWS));
 		try (HikariDataSource dataSource = TestPostgres.dataSource(target.database());
 				ForkedRelay relay = ForkedRelay.start("large-transaction", MAX_HEAP, args)) {
-			// the relay has created the table and the slot: the transaction comes through the stream
+			// the relay has created the table and the slot: the transaction comes through
+			// the stream
 			relay.awaitReady(WAIT);
 			long start = System.nanoTime();
 			insertInOneTransaction(dataSource);
@@ -55,11 +62,12 @@ class LargeTransactionIntegrationTests {
 			long peakAfterGc = relay.figure(RelayProcess.PEAK_HEAP, "afterGc");
 			long max = relay.figure(RelayProcess.PEAK_HEAP, "max");
 			assertThat(peak).isPositive().isLessThanOrEqualTo(max);
-			System.out.printf("LARGE-TRANSACTION rows=%d heap=-Xmx%s insert+commit=%dms commit-to-exit=%dms "
-					+ "peak-heap-used=%.1fMB peak-heap-after-gc=%.1fMB max-heap=%.1fMB (%s)%n", ROWS, MAX_HEAP,
-					TimeUnit.NANOSECONDS.toMillis(committed - start), TimeUnit.NANOSECONDS.toMillis(exited - committed),
-					peak / 1048576.0, peakAfterGc / 1048576.0, max / 1048576.0,
-					relay.lastLine(RelayProcess.PEAK_HEAP).orElseThrow());
+			System.out.printf(
+					"LARGE-TRANSACTION rows=%d heap=-Xmx%s insert+commit=%dms commit-to-exit=%dms "
+							+ "peak-heap-used=%.1fMB peak-heap-after-gc=%.1fMB max-heap=%.1fMB (%s)%n",
+					ROWS, MAX_HEAP, TimeUnit.NANOSECONDS.toMillis(committed - start),
+					TimeUnit.NANOSECONDS.toMillis(exited - committed), peak / 1048576.0, peakAfterGc / 1048576.0,
+					max / 1048576.0, relay.lastLine(RelayProcess.PEAK_HEAP).orElseThrow());
 		}
 	}
 

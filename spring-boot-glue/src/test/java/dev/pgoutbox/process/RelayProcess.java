@@ -17,13 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
-
 import org.awaitility.Awaitility;
+
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -33,34 +32,37 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
-import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
+import dev.pgoutbox.testsupport.BootLine;
 
 /**
  * A relay in a JVM of its own, started by {@link ForkedRelay} so that a test can kill it
  * with {@code kill -9} or give it a heap of a fixed size: a minimal Spring Boot
  * application whose only bean is the "broker", a {@link MessagePublisher}.
  *
- * <p>Every setting is a command-line property: {@code --spring.datasource.*} and
+ * <p>
+ * Every setting is a command-line property: {@code --spring.datasource.*} and
  * {@code --outbox.*} as in any application, and for the broker:
  * <ul>
  * <li>{@code --relay.broker=log} (default) inserts each message (id, key, payload, commit
- * LSN, run id) into the table {@code broker_log} of the same database, whose
- * {@code seq} gives the arrival order, on a connection of its own in auto-commit mode,
- * so that a message is "at the broker" exactly when its row is committed;
+ * LSN, run id) into the table {@code broker_log} of the same database, whose {@code seq}
+ * gives the arrival order, on a connection of its own in auto-commit mode, so that a
+ * message is "at the broker" exactly when its row is committed;
  * {@code --relay.broker=count} only counts, and records the payload field {@code n} in a
  * bit set to tell distinct messages from duplicates</li>
  * <li>{@code --relay.publish-delay} a broker latency per message, which keeps deliveries
  * in flight</li>
  * <li>{@code --relay.run-id} written with each logged message</li>
- * <li>{@code --relay.exit-after} exit with code 0 once this many messages are delivered</li>
+ * <li>{@code --relay.exit-after} exit with code 0 once this many messages are
+ * delivered</li>
  * </ul>
  * It prints {@code RELAY-READY} once the relay streams, {@code PROGRESS delivered=} every
- * second and, before exiting by itself, {@code DELIVERED n=} and {@code PEAK-HEAP bytes=}.
+ * second and, before exiting by itself, {@code DELIVERED n=} and
+ * {@code PEAK-HEAP bytes=}.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 // JPA is on the test classpath for other tests; a relay has no use for it
@@ -93,9 +95,10 @@ class RelayProcess {
 			thread.setDaemon(true);
 			return thread;
 		});
-		progress.scheduleAtFixedRate(() -> System.out.println(
-				"PROGRESS delivered=" + broker.delivered() + " heapAfterLastGc=" + heap.lastAfterGc()), 1, 1,
-				TimeUnit.SECONDS);
+		progress.scheduleAtFixedRate(
+				() -> System.out
+					.println("PROGRESS delivered=" + broker.delivered() + " heapAfterLastGc=" + heap.lastAfterGc()),
+				1, 1, TimeUnit.SECONDS);
 		// without exit-after this waits until the test kills or stops the process
 		broker.awaitTarget();
 		progress.shutdownNow();
@@ -116,7 +119,8 @@ class RelayProcess {
 				environment.getProperty("spring.datasource.username"),
 				environment.getProperty("spring.datasource.password"),
 				environment.getProperty("relay.publish-delay", Duration.class, Duration.ZERO),
-				environment.getProperty("relay.run-id", "run"), environment.getProperty("relay.exit-after", Long.class, 0L));
+				environment.getProperty("relay.run-id", "run"),
+				environment.getProperty("relay.exit-after", Long.class, 0L));
 	}
 
 	/**
@@ -181,7 +185,8 @@ class RelayProcess {
 		@Override
 		public void publish(OutboxMessage message) throws Exception {
 			if (this.delayNanos > 0) {
-				// the broker's latency, not a wait for anything: it keeps deliveries in flight
+				// the broker's latency, not a wait for anything: it keeps deliveries in
+				// flight
 				LockSupport.parkNanos(this.delayNanos);
 			}
 			if (this.log) {
@@ -217,7 +222,10 @@ class RelayProcess {
 			}
 		}
 
-		/** Marks the payload's field {@code n}, so that duplicates show without keeping ids. */
+		/**
+		 * Marks the payload's field {@code n}, so that duplicates show without keeping
+		 * ids.
+		 */
 		private void record(String payload) {
 			int start = payload.indexOf("\"n\"");
 			if (start < 0) {
@@ -278,13 +286,15 @@ class RelayProcess {
 
 		static HeapWatch start() {
 			HeapWatch watch = new HeapWatch();
-			ManagementFactory.getGarbageCollectorMXBeans().forEach((collector) -> ((NotificationEmitter) collector)
-				.addNotificationListener((notification, handback) -> {
-					if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-						watch.afterCollection(GarbageCollectionNotificationInfo
-							.from((CompositeData) notification.getUserData()));
-					}
-				}, null, null));
+			ManagementFactory.getGarbageCollectorMXBeans()
+				.forEach((collector) -> ((NotificationEmitter) collector)
+					.addNotificationListener((notification, handback) -> {
+						if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+							.equals(notification.getType())) {
+							watch.afterCollection(
+									GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()));
+						}
+					}, null, null));
 			Thread sampler = new Thread(watch::sample, "relay-process-heap-sampler");
 			sampler.setDaemon(true);
 			sampler.start();

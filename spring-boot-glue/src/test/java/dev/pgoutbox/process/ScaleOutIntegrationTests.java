@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three application instances (real JVMs) share six partitions: the partitions spread
- * evenly, move when an instance stops or is killed with {@code kill -9}, and every message
- * is delivered with each key's first deliveries in order.
+ * evenly, move when an instance stops or is killed with {@code kill -9}, and every
+ * message is delivered with each key's first deliveries in order.
  */
 class ScaleOutIntegrationTests {
 
@@ -41,7 +41,8 @@ class ScaleOutIntegrationTests {
 	@Test
 	void partitionsSpreadEvenlyAndMoveAfterAStopAndAKill() throws Exception {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
-		// created before the three instances start, which would otherwise race to create it
+		// created before the three instances start, which would otherwise race to create
+		// it
 		TestPostgres.execute(target.database(), RelayProcess.Broker.CREATE_LOG);
 		try (HikariDataSource dataSource = TestPostgres.dataSource(target.database());
 				ForkedRelay a = ForkedRelay.start("scale-a", "192m", args(target, "a"));
@@ -53,18 +54,23 @@ class ScaleOutIntegrationTests {
 				.failFast("an instance exited", () -> a.hasExited() || b.hasExited() || c.hasExited())
 				.until(() -> activeSlots(dataSource, target.slot()) == PARTITIONS && instances(dataSource) == 3);
 
-			// three live instances settle on two partitions each: batches are written until one
-			// shows it (the first ones may still find a partition on its way to its new owner)
+			// three live instances settle on two partitions each: batches are written
+			// until one
+			// shows it (the first ones may still find a partition on its way to its new
+			// owner)
 			int[] total = { 0 };
 			Map<String, Set<String>> first = new TreeMap<>();
-			Awaitility.await("two partitions per instance").atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-				int from = total[0];
-				total[0] = write(dataSource, from);
-				first.clear();
-				first.putAll(awaitDelivered(dataSource, from, total[0]));
-				return first.keySet().equals(Set.of("a", "b", "c"))
-						&& first.values().stream().allMatch((partitions) -> partitions.size() == 2);
-			});
+			Awaitility.await("two partitions per instance")
+				.atMost(WAIT)
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> {
+					int from = total[0];
+					total[0] = write(dataSource, from);
+					first.clear();
+					first.putAll(awaitDelivered(dataSource, from, total[0]));
+					return first.keySet().equals(Set.of("a", "b", "c"))
+							&& first.values().stream().allMatch((partitions) -> partitions.size() == 2);
+				});
 			int written = total[0];
 
 			// a clean stop: b's partitions move to a and c, three each
@@ -77,7 +83,8 @@ class ScaleOutIntegrationTests {
 			assertThat(afterStop.keySet()).containsExactlyInAnyOrder("a", "c");
 			assertThat(afterStop.values()).allSatisfy((p) -> assertThat(p).hasSize(3));
 
-			// kill -9: c's partitions move to a once c's heartbeat is older than the instance timeout
+			// kill -9: c's partitions move to a once c's heartbeat is older than the
+			// instance timeout
 			assertThat(c.kill9()).isEqualTo(ForkedRelay.KILLED_BY_SIGKILL);
 			long killedAt = System.nanoTime();
 			int third = write(dataSource, second);
@@ -87,9 +94,11 @@ class ScaleOutIntegrationTests {
 			assertThat(afterKill.get("a")).hasSize(PARTITIONS);
 
 			assertFirstDeliveriesInOrder(dataSource, third);
-			System.out.printf("RESULT scale-out messages=%d spread=%s after_stop=%s (%d ms) after_kill=%s (%d ms) "
-					+ "duplicates=%d%n", third, first, afterStop, moveAfterStop.toMillis(), afterKill,
-					moveAfterKill.toMillis(), deliveries(dataSource) - third);
+			System.out.printf(
+					"RESULT scale-out messages=%d spread=%s after_stop=%s (%d ms) after_kill=%s (%d ms) "
+							+ "duplicates=%d%n",
+					third, first, afterStop, moveAfterStop.toMillis(), afterKill, moveAfterKill.toMillis(),
+					deliveries(dataSource) - third);
 		}
 	}
 
@@ -111,38 +120,45 @@ class ScaleOutIntegrationTests {
 	 * @return the number of messages written so far
 	 */
 	private static int write(HikariDataSource dataSource, int from) {
-		TestPostgres.update(dataSource, "INSERT INTO \"public\".\"outbox\" (id, type, msg_key, payload, partition_key) "
-				+ "SELECT gen_random_uuid(), 'Seq', 'p' || (i % " + PARTITIONS + ") || '-k' || (i % "
-				+ (PARTITIONS * KEYS_PER_PARTITION) + " / " + PARTITIONS + "), json_build_object('seq', i)::json, 'p' || (i % "
-				+ PARTITIONS + ") FROM generate_series(" + from + ", " + (from + BATCH - 1) + ") AS i ORDER BY i");
+		TestPostgres.update(dataSource,
+				"INSERT INTO \"public\".\"outbox\" (id, type, msg_key, payload, partition_key) "
+						+ "SELECT gen_random_uuid(), 'Seq', 'p' || (i % " + PARTITIONS + ") || '-k' || (i % "
+						+ (PARTITIONS * KEYS_PER_PARTITION) + " / " + PARTITIONS
+						+ "), json_build_object('seq', i)::json, 'p' || (i % " + PARTITIONS + ") FROM generate_series("
+						+ from + ", " + (from + BATCH - 1) + ") AS i ORDER BY i");
 		return from + BATCH;
 	}
 
-	/** Waits until messages {@code from} to {@code to - 1} are at the broker; returns the partitions each instance delivered. */
+	/**
+	 * Waits until messages {@code from} to {@code to - 1} are at the broker; returns the
+	 * partitions each instance delivered.
+	 */
 	private static Map<String, Set<String>> awaitDelivered(HikariDataSource dataSource, int from, int to) {
 		String range = " FROM broker_log WHERE (payload::json ->> 'seq')::int >= " + from
 				+ " AND (payload::json ->> 'seq')::int < " + to;
 		Awaitility.await("messages " + from + " to " + (to - 1) + " delivered")
 			.atMost(WAIT)
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> Integer.parseInt(TestPostgres.queryForString(dataSource,
-					"SELECT count(DISTINCT message_id)" + range)) == to - from);
+			.until(() -> Integer.parseInt(
+					TestPostgres.queryForString(dataSource, "SELECT count(DISTINCT message_id)" + range)) == to - from);
 		Map<String, Set<String>> byInstance = new TreeMap<>();
-		query(dataSource, "SELECT run_id, split_part(msg_key, '-', 1)" + range, (rs) -> byInstance
-			.computeIfAbsent(rs.getString(1), (k) -> new HashSet<>())
-			.add(rs.getString(2)));
-		// a partition's messages of one batch come from one instance: it moved before the batch
+		query(dataSource, "SELECT run_id, split_part(msg_key, '-', 1)" + range,
+				(rs) -> byInstance.computeIfAbsent(rs.getString(1), (k) -> new HashSet<>()).add(rs.getString(2)));
+		// a partition's messages of one batch come from one instance: it moved before the
+		// batch
 		Map<String, String> owner = new HashMap<>();
-		byInstance.forEach((instance, partitions) -> partitions.forEach((p) -> assertThat(owner.put(p, instance))
-			.as("partition %s delivered by two instances in one batch", p)
-			.isNull()));
+		byInstance.forEach((instance,
+				partitions) -> partitions.forEach((p) -> assertThat(owner.put(p, instance))
+					.as("partition %s delivered by two instances in one batch", p)
+					.isNull()));
 		return byInstance;
 	}
 
 	private static void assertFirstDeliveriesInOrder(HikariDataSource dataSource, int total) {
 		Map<String, List<Integer>> byKey = new LinkedHashMap<>();
 		Set<String> seen = new HashSet<>();
-		query(dataSource, "SELECT message_id::text, msg_key, (payload::json ->> 'seq')::int FROM broker_log ORDER BY seq",
+		query(dataSource,
+				"SELECT message_id::text, msg_key, (payload::json ->> 'seq')::int FROM broker_log ORDER BY seq",
 				(rs) -> {
 					if (seen.add(rs.getString(1))) {
 						byKey.computeIfAbsent(rs.getString(2), (k) -> new ArrayList<>()).add(rs.getInt(3));

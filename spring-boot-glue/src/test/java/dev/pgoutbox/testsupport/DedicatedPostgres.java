@@ -50,7 +50,10 @@ public final class DedicatedPostgres implements AutoCloseable {
 		return "jdbc:postgresql://localhost:" + this.port + "/postgres";
 	}
 
-	/** Stops the server (a fast shutdown: sessions are cut) and starts it again on the same data. */
+	/**
+	 * Stops the server (a fast shutdown: sessions are cut) and starts it again on the
+	 * same data.
+	 */
 	public void restart() {
 		stop();
 		try {

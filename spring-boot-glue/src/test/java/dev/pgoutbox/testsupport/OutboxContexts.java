@@ -43,7 +43,8 @@ public final class OutboxContexts {
 	}
 
 	/**
-	 * The runner with the relay kept from starting: the application writes, nothing reads.
+	 * The runner with the relay kept from starting: the application writes, nothing
+	 * reads.
 	 */
 	public static ApplicationContextRunner withoutRelay(ApplicationContextRunner runner) {
 		return runner.withBean("outboxRelayLifecycle", OutboxRelayLifecycle.class,
@@ -58,8 +59,7 @@ public final class OutboxContexts {
 	 * A runner like {@link #runner(Target)} on any server.
 	 */
 	public static ApplicationContextRunner runner(String url, String username, String password, String slot) {
-		ApplicationContextRunner runner = new ApplicationContextRunner()
-			.withConfiguration(BootLine.jdbc())
+		ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(BootLine.jdbc())
 			.withConfiguration(AutoConfigurations.of(OutboxAutoConfiguration.class))
 			.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.username=" + username,
 					"spring.datasource.hikari.connection-timeout=5000", "outbox.replication.slot-name=" + slot,

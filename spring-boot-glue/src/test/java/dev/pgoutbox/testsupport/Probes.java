@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
+
 import org.springframework.context.ApplicationContext;
 
 import dev.pgoutbox.Lsn;
@@ -35,7 +35,10 @@ public final class Probes {
 		return lifecycle.getRelay();
 	}
 
-	/** The slot's confirmed position as the server holds it, {@link Lsn#ZERO} if the slot is missing. */
+	/**
+	 * The slot's confirmed position as the server holds it, {@link Lsn#ZERO} if the slot
+	 * is missing.
+	 */
 	public static Lsn slotConfirmed(DataSource dataSource, String slot) {
 		String value = TestPostgres.queryForString(dataSource,
 				"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");

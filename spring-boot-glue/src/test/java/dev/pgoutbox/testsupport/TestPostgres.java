@@ -7,12 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -85,7 +83,8 @@ public final class TestPostgres {
 	 * Runs one statement on the given database.
 	 */
 	public static void execute(String database, String sql) {
-		try (HikariDataSource dataSource = single(database); Connection connection = dataSource.getConnection();
+		try (HikariDataSource dataSource = single(database);
+				Connection connection = dataSource.getConnection();
 				Statement statement = connection.createStatement()) {
 			statement.execute(sql);
 		}
@@ -98,7 +97,8 @@ public final class TestPostgres {
 	 * Runs a query that returns one value on the given DataSource.
 	 */
 	public static String queryForString(DataSource dataSource, String sql) {
-		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+		try (Connection connection = dataSource.getConnection();
+				Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery(sql)) {
 			return rs.next() ? rs.getString(1) : null;
 		}
@@ -134,8 +134,10 @@ public final class TestPostgres {
 				.setServerConfig("max_connections", "300")
 				// tests are not about durability of the test server's disk
 				.setServerConfig("fsync", "off")
-				// the embedded server defaults to asynchronous commit, which holds WAL back from
-				// logical decoding for up to wal_writer_delay; production servers commit synchronously
+				// the embedded server defaults to asynchronous commit, which holds WAL
+				// back from
+				// logical decoding for up to wal_writer_delay; production servers commit
+				// synchronously
 				.setServerConfig("synchronous_commit", "on")
 				.start();
 			return new Server() {

@@ -12,8 +12,7 @@ import java.util.UUID;
  * @param dosage how much and how often
  * @param assignedAt when it was assigned
  */
-public record MedicineAssigned(UUID treatmentId, String patientId, String medicine, String dosage,
-		Instant assignedAt) {
+public record MedicineAssigned(UUID treatmentId, String patientId, String medicine, String dosage, Instant assignedAt) {
 
 	/** The outbox message type of this event. */
 	public static final String TYPE = "MedicineAssigned";

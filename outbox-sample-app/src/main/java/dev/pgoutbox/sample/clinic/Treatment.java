@@ -22,7 +22,8 @@ public class Treatment {
 	@Id
 	private UUID id;
 
-	// guards against two concurrent finishes both succeeding (and both publishing an event)
+	// guards against two concurrent finishes both succeeding (and both publishing an
+	// event)
 	@Version
 	private Long version;
 
@@ -70,7 +71,8 @@ public class Treatment {
 		this.finishedAt = stored(now);
 	}
 
-	// PostgreSQL keeps microseconds: the event and the response show the time as it is stored
+	// PostgreSQL keeps microseconds: the event and the response show the time as it is
+	// stored
 	private static Instant stored(Instant instant) {
 		return instant.truncatedTo(ChronoUnit.MICROS);
 	}

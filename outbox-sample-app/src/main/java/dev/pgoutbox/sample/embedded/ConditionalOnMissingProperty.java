@@ -9,8 +9,8 @@ import java.lang.annotation.Target;
 import org.springframework.context.annotation.Conditional;
 
 /**
- * Matches when a property is not set in any form: neither as a value nor as a list, in any
- * of Spring Boot's relaxed spellings (for example an environment variable).
+ * Matches when a property is not set in any form: neither as a value nor as a list, in
+ * any of Spring Boot's relaxed spellings (for example an environment variable).
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ ElementType.TYPE, ElementType.METHOD })

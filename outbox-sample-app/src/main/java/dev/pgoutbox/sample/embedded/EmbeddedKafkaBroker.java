@@ -18,10 +18,11 @@ import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
 import org.apache.kafka.metadata.storage.Formatter;
 
 /**
- * A single-node Kafka broker in KRaft mode (broker and controller in one), running in this
- * JVM on a data directory that is formatted on first use and kept afterwards.
+ * A single-node Kafka broker in KRaft mode (broker and controller in one), running in
+ * this JVM on a data directory that is formatted on first use and kept afterwards.
  *
- * <p>Not thread-safe: start and close it from one thread.
+ * <p>
+ * Not thread-safe: start and close it from one thread.
  */
 final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -41,8 +42,8 @@ final class EmbeddedKafkaBroker implements AutoCloseable {
 	}
 
 	/**
-	 * Formats the data directory unless an earlier run did, and starts the broker; returns
-	 * once the broker takes requests.
+	 * Formats the data directory unless an earlier run did, and starts the broker;
+	 * returns once the broker takes requests.
 	 * @param dataDir the data directory, created if missing
 	 * @param port the client port, {@code 0} for a free one
 	 * @return the running broker

@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the embedded Kafka broker.
  *
- * @param dataDir Directory where the broker keeps its logs and metadata, kept between runs.
+ * @param dataDir Directory where the broker keeps its logs and metadata, kept between
+ * runs.
  * @param port Port clients connect to, 0 for a free one.
  */
 @ConfigurationProperties("sample.embedded-kafka")

@@ -9,7 +9,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Condition behind {@link ConditionalOnMissingProperty}; binds the property, so that
- * {@code a,b}, {@code [a, b]} in YAML and {@code SPRING_KAFKA_BOOTSTRAPSERVERS} all count as set.
+ * {@code a,b}, {@code [a, b]} in YAML and {@code SPRING_KAFKA_BOOTSTRAPSERVERS} all count
+ * as set.
  */
 class OnMissingPropertyCondition extends SpringBootCondition {
 

@@ -20,8 +20,8 @@ import dev.pgoutbox.sample.messaging.OutboxHeaders;
 import dev.pgoutbox.sample.messaging.SampleKafkaProperties;
 
 /**
- * Receives the clinic's events from Kafka and records each message once, deduplicating
- * on the outbox message id, since the outbox delivers at least once.
+ * Receives the clinic's events from Kafka and records each message once, deduplicating on
+ * the outbox message id, since the outbox delivers at least once.
  */
 @Component
 class ClinicEventListener {

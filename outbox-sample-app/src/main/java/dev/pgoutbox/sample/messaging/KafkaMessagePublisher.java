@@ -21,7 +21,8 @@ import dev.pgoutbox.OutboxMessage;
  * Sends each committed outbox message to Kafka and returns only once the broker has
  * acknowledged it; a failed or timed-out send throws, and the outbox retries it.
  *
- * <p>The record's key is the outbox key, so one key's messages share a partition and keep
+ * <p>
+ * The record's key is the outbox key, so one key's messages share a partition and keep
  * their order; its timestamp is the commit time. The outbox headers are carried over, and
  * {@link OutboxHeaders#MESSAGE_ID} and {@link OutboxHeaders#MESSAGE_TYPE} are added.
  * Thread-safe, as the outbox calls it for different keys in parallel.
@@ -44,11 +45,12 @@ class KafkaMessagePublisher implements MessagePublisher {
 	@Override
 	public void publish(OutboxMessage message) throws Exception {
 		String topic = this.properties.topicFor(message.type());
-		ProducerRecord<String, String> record = new ProducerRecord<>(topic, null,
-				message.committedAt().toEpochMilli(), message.key(), message.payload());
+		ProducerRecord<String, String> record = new ProducerRecord<>(topic, null, message.committedAt().toEpochMilli(),
+				message.key(), message.payload());
 		Headers headers = record.headers();
 		message.headers().forEach((name, value) -> headers.add(name, bytes(value)));
-		// consumers read the last value of a header, so these win over an outbox header of the same name
+		// consumers read the last value of a header, so these win over an outbox header
+		// of the same name
 		headers.add(OutboxHeaders.MESSAGE_ID, bytes(message.id().toString()));
 		headers.add(OutboxHeaders.MESSAGE_TYPE, bytes(message.type()));
 		long timeout = this.properties.sendTimeout().toMillis();
@@ -59,8 +61,8 @@ class KafkaMessagePublisher implements MessagePublisher {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
 		}
 		catch (TimeoutException ex) {
-			throw new TimeoutException("Kafka did not acknowledge " + message + " on topic '" + topic + "' within "
-					+ timeout + " ms");
+			throw new TimeoutException(
+					"Kafka did not acknowledge " + message + " on topic '" + topic + "' within " + timeout + " ms");
 		}
 		logger.debug("Sent {} to topic '{}': {}", message, topic, message.payload());
 	}

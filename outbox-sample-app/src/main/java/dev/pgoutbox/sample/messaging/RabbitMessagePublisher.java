@@ -19,8 +19,9 @@ import dev.pgoutbox.OutboxMessage;
 
 /**
  * Sends each committed outbox message to a RabbitMQ exchange and returns only once the
- * broker has confirmed it; a nack, an unroutable message or no confirm in time throws, and
- * the outbox retries it. Active under the {@code rabbitmq} profile, instead of the Kafka one.
+ * broker has confirmed it; a nack, an unroutable message or no confirm in time throws,
+ * and the outbox retries it. Active under the {@code rabbitmq} profile, instead of the
+ * Kafka one.
  */
 @Component
 @Profile("rabbitmq")
@@ -32,7 +33,8 @@ class RabbitMessagePublisher implements MessagePublisher {
 
 	private final Duration confirmTimeout;
 
-	// needs spring.rabbitmq.publisher-confirm-type=correlated, publisher-returns=true, template.mandatory=true
+	// needs spring.rabbitmq.publisher-confirm-type=correlated, publisher-returns=true,
+	// template.mandatory=true
 	RabbitMessagePublisher(RabbitTemplate rabbit, @Value("${sample.rabbitmq.exchange:clinic}") String exchange,
 			@Value("${sample.rabbitmq.confirm-timeout:10s}") Duration confirmTimeout) {
 		this.rabbit = rabbit;
@@ -55,13 +57,13 @@ class RabbitMessagePublisher implements MessagePublisher {
 		this.rabbit.send(this.exchange, message.type(), amqpMessage, correlation);
 		CorrelationData.Confirm confirm = correlation.getFuture()
 			.get(this.confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
-		if (!confirm.isAck()) {
-			throw new AmqpException("RabbitMQ did not take " + message + ": " + confirm.getReason());
+		if (!confirm.ack()) {
+			throw new AmqpException("RabbitMQ did not take " + message + ": " + confirm.reason());
 		}
 		// a returned message is set before its confirm completes the future
 		if (correlation.getReturned() != null) {
-			throw new AmqpException("RabbitMQ could not route " + message + " from exchange '" + this.exchange
-					+ "': " + correlation.getReturned().getReplyText());
+			throw new AmqpException("RabbitMQ could not route " + message + " from exchange '" + this.exchange + "': "
+					+ correlation.getReturned().getReplyText());
 		}
 	}
 

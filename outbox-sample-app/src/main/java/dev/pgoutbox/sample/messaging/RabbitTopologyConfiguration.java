@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
 /**
- * Under the {@code rabbitmq} profile, declares the exchange {@link RabbitMessagePublisher}
- * sends to and one durable queue bound to all of its events, so that they are routable and
- * one patient's events stay in order in that queue.
+ * Under the {@code rabbitmq} profile, declares the exchange
+ * {@link RabbitMessagePublisher} sends to and one durable queue bound to all of its
+ * events, so that they are routable and one patient's events stay in order in that queue.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("rabbitmq")

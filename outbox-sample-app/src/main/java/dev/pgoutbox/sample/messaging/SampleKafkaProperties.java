@@ -18,8 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * counts as failed and the outbox retries it.
  */
 @ConfigurationProperties("sample.kafka")
-public record SampleKafkaProperties(@DefaultValue Map<String, String> topics, @DefaultValue("clinic.") String topicPrefix,
-		@DefaultValue("3") int partitions, @DefaultValue("15s") Duration sendTimeout) {
+public record SampleKafkaProperties(@DefaultValue Map<String, String> topics,
+		@DefaultValue("clinic.") String topicPrefix, @DefaultValue("3") int partitions,
+		@DefaultValue("15s") Duration sendTimeout) {
 
 	public SampleKafkaProperties {
 		topics = (topics != null) ? Map.copyOf(topics) : Map.of();

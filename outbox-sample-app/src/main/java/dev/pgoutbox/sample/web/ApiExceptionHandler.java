@@ -22,8 +22,8 @@ import dev.pgoutbox.sample.clinic.TreatmentNotFoundException;
 
 /**
  * Turns errors into problem details ({@code application/problem+json}): invalid input
- * into 400 with the list of what is wrong, an unknown treatment into 404 and a conflicting
- * change into 409.
+ * into 400 with the list of what is wrong, an unknown treatment into 404 and a
+ * conflicting change into 409.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {

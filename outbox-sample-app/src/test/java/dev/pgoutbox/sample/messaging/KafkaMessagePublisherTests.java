@@ -35,9 +35,8 @@ class KafkaMessagePublisherTests {
 	@SuppressWarnings("unchecked")
 	private final KafkaTemplate<String, String> kafka = mock(KafkaTemplate.class);
 
-	private final KafkaMessagePublisher publisher = new KafkaMessagePublisher(this.kafka,
-			new SampleKafkaProperties(Map.of("MedicineFinished", "clinic.treatments"), "clinic.", 3,
-					Duration.ofMillis(200)));
+	private final KafkaMessagePublisher publisher = new KafkaMessagePublisher(this.kafka, new SampleKafkaProperties(
+			Map.of("MedicineFinished", "clinic.treatments"), "clinic.", 3, Duration.ofMillis(200)));
 
 	@Test
 	@SuppressWarnings("unchecked")

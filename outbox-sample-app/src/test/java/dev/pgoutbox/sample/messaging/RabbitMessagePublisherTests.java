@@ -88,7 +88,8 @@ class RabbitMessagePublisherTests {
 			}
 			correlation.getFuture().complete(new CorrelationData.Confirm(ack, ack ? null : "nack"));
 			return null;
-		}).given(this.rabbit).send(any(String.class), any(String.class), any(Message.class), any(CorrelationData.class));
+		}).given(this.rabbit)
+			.send(any(String.class), any(String.class), any(Message.class), any(CorrelationData.class));
 	}
 
 }

@@ -18,7 +18,8 @@ class RabbitReadmeSnippetTests {
 
 	private static final Path README = Path.of("..", "README.md");
 
-	private static final Path SOURCE = Path.of("src/main/java/dev/pgoutbox/sample/messaging/RabbitMessagePublisher.java");
+	private static final Path SOURCE = Path
+		.of("src/main/java/dev/pgoutbox/sample/messaging/RabbitMessagePublisher.java");
 
 	@Test
 	void readmeShowsRabbitMessagePublisherAsCompiled() throws IOException {

@@ -5,20 +5,20 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
 import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
 import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.autoconfigure.OutboxStatusReader;
-import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.replication.SlotMonitor;
+import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Auto-configuration of the outbox's Micrometer metrics.

@@ -17,8 +17,8 @@ import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
 import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.autoconfigure.OutboxStatusReader;
-import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.replication.SlotMonitor;
+import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Auto-configuration of the outbox's Micrometer metrics.

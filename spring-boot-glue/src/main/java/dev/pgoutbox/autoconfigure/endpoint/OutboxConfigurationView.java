@@ -1,11 +1,10 @@
 package dev.pgoutbox.autoconfigure.endpoint;
 
-import dev.pgoutbox.relay.Failures;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.pgoutbox.autoconfigure.OutboxProperties;
-import dev.pgoutbox.replication.ReplicationConnector;
+import dev.pgoutbox.relay.Failures;
 
 /**
  * The configuration in effect as the endpoint shows it: every setting but passwords.

@@ -5,18 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.lang.Nullable;
 
-import dev.pgoutbox.autoconfigure.OutboxProperties;
-import dev.pgoutbox.autoconfigure.OutboxStatusReader;
 import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.ParkedMessage;
+import dev.pgoutbox.autoconfigure.OutboxProperties;
+import dev.pgoutbox.autoconfigure.OutboxStatusReader;
 import dev.pgoutbox.relay.Relay;
 
 /**
@@ -28,7 +28,8 @@ import dev.pgoutbox.relay.Relay;
  * <li>{@code GET /actuator/outbox}: state, slot positions, counts and configuration</li>
  * <li>{@code GET /actuator/outbox/dead-letters?offset=0&limit=50}: parked messages</li>
  * <li>{@code POST /actuator/outbox/pause}, {@code /resume}, {@code /replay-all}</li>
- * <li>{@code POST /actuator/outbox/replay/{id}}: one parked message back through the outbox</li>
+ * <li>{@code POST /actuator/outbox/replay/{id}}: one parked message back through the
+ * outbox</li>
  * <li>{@code DELETE /actuator/outbox/dead-letters/{id}}: one parked message dropped</li>
  * </ul>
  */
@@ -60,7 +61,8 @@ public class OutboxEndpoint {
 	}
 
 	@ReadOperation
-	public Map<String, Object> deadLetters(@Selector String section, @Nullable Integer offset, @Nullable Integer limit) {
+	public Map<String, Object> deadLetters(@Selector String section, @Nullable Integer offset,
+			@Nullable Integer limit) {
 		requireSection(section);
 		int from = (offset != null) ? offset : 0;
 		int size = (limit != null) ? limit : 50;
@@ -83,8 +85,8 @@ public class OutboxEndpoint {
 			case "pause" -> paused(true);
 			case "resume" -> paused(false);
 			case "replay-all" -> Map.of("replayed", this.deadLetters.replayAll());
-			default -> throw new InvalidEndpointRequestException("Unknown action '" + action
-					+ "': use pause, resume, replay-all or replay/{id}", "Unknown action");
+			default -> throw new InvalidEndpointRequestException(
+					"Unknown action '" + action + "': use pause, resume, replay-all or replay/{id}", "Unknown action");
 		};
 	}
 
@@ -141,6 +143,5 @@ public class OutboxEndpoint {
 		view.put("parkedAt", String.valueOf(message.parkedAt()));
 		return view;
 	}
-
 
 }

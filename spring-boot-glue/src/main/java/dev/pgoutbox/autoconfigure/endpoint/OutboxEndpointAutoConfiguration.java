@@ -8,10 +8,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
+import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
 import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxStatusReader;
-import dev.pgoutbox.DeadLetters;
 
 /**
  * Auto-configuration of the {@code outbox} actuator endpoint.

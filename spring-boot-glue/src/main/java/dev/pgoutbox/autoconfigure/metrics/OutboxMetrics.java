@@ -21,9 +21,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.DisposableBean;
 
-import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.replication.SlotMonitor;
@@ -32,9 +32,9 @@ import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Micrometer metrics of the outbox relay: slot lag and retained WAL, messages buffered,
- * in flight and parked, the relay's state, delivery and failure counts, publish
- * durations and commit-to-delivery latency. Every meter is tagged with the slot; the
- * message type is a tag only when {@code outbox.metrics.type-tag} is on.
+ * in flight and parked, the relay's state, delivery and failure counts, publish durations
+ * and commit-to-delivery latency. Every meter is tagged with the slot; the message type
+ * is a tag only when {@code outbox.metrics.type-tag} is on.
  */
 public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableBean {
 
@@ -98,19 +98,30 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 			relayGauge(registry, "outbox.messages.in.flight", "MessagePublisher calls under way", partition.key(),
 					partitionTags, Relay::inFlight);
 			for (RelayState state : RelayState.values()) {
-				Gauge.builder("outbox.relay.state", this, (metrics) -> (metrics.state(partition.key()) == state) ? 1 : 0)
+				Gauge
+					.builder("outbox.relay.state", this, (metrics) -> (metrics.state(partition.key()) == state) ? 1 : 0)
 					.description("1 for the relay's current state, 0 for the others")
 					.tags(partitionTags.and("state", state.name().toLowerCase(Locale.ROOT)))
 					.register(registry);
 			}
 		}
-		Gauge.builder("outbox.dead.letters", this,
-				(metrics) -> metrics.slots.values().stream().mapToDouble(SlotStatus::deadLetters).findFirst().orElse(Double.NaN))
+		Gauge
+			.builder("outbox.dead.letters", this,
+					(metrics) -> metrics.slots.values()
+						.stream()
+						.mapToDouble(SlotStatus::deadLetters)
+						.findFirst()
+						.orElse(Double.NaN))
 			.description("Messages parked in the dead-letter table")
 			.tags(this.tags)
 			.register(registry);
-		FunctionCounter.builder("outbox.reconnects", this.lifecycle,
-				(lifecycle) -> lifecycle.getRelays().values().stream().mapToLong((r) -> r.statistics().reconnects()).sum())
+		FunctionCounter
+			.builder("outbox.reconnects", this.lifecycle,
+					(lifecycle) -> lifecycle.getRelays()
+						.values()
+						.stream()
+						.mapToLong((r) -> r.statistics().reconnects())
+						.sum())
 			.description("Replication connections lost and opened again")
 			.tags(this.tags)
 			.register(registry);
@@ -197,7 +208,8 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 		if (relay != null) {
 			return relay.state();
 		}
-		// with several partitions, one served by another instance is as good as standing by
+		// with several partitions, one served by another instance is as good as standing
+		// by
 		return (this.lifecycle.getCoordinator() != null) ? RelayState.STANDBY : RelayState.NEW;
 	}
 

@@ -4,15 +4,15 @@ import java.time.Duration;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.testsupport.BootLine;
 import dev.pgoutbox.testsupport.OutboxContexts;
 import dev.pgoutbox.testsupport.RecordingPublisher;
 
@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@link OutboxPublisher} inside a {@code JpaTransactionManager} transaction: the
- * message commits and rolls back with the entity.
+ * {@link OutboxPublisher} inside a {@code JpaTransactionManager} transaction: the message
+ * commits and rolls back with the entity.
  */
 class JpaOutboxIntegrationTests {
 
