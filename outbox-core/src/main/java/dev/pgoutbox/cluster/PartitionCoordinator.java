@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,9 @@ public final class PartitionCoordinator {
 	private final Duration shutdownTimeout;
 
 	private final Map<String, Relay> running = new ConcurrentHashMap<>();
+
+	/** Partitions whose relay is stopping to hand them over, so that they are stopped once. */
+	private final Set<String> handingOver = ConcurrentHashMap.newKeySet();
 
 	private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -159,7 +163,9 @@ public final class PartitionCoordinator {
 				this.running.put(key, relay);
 				logger.info("Outbox instance '{}' now serves partition '{}'", this.instanceId, key);
 			}
-			else if (!mine && this.running.containsKey(key)) {
+			else if (!mine && this.running.containsKey(key) && this.handingOver.add(key)) {
+				// stopped once: asking again at each heartbeat would start a stop per beat
+				// and, before the first deadline held, push the hand-over's end out for ever
 				lost.add(key);
 			}
 		}
@@ -181,8 +187,13 @@ public final class PartitionCoordinator {
 				continue;
 			}
 			Thread stop = new Thread(() -> {
-				relay.stop(this.shutdownTimeout);
-				this.running.remove(key, relay);
+				try {
+					relay.stop(this.shutdownTimeout);
+				}
+				finally {
+					this.running.remove(key, relay);
+					this.handingOver.remove(key);
+				}
 			}, "outbox-stop-" + key);
 			stop.setDaemon(true);
 			stop.start();

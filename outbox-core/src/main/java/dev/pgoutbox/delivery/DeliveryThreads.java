@@ -20,6 +20,10 @@ import dev.pgoutbox.PublishTimeoutException;
  */
 final class DeliveryThreads {
 
+	/** How long a stop waits, in all, for delivery threads to end once interrupted. */
+	static final Duration STOP_GRACE = Duration.ofSeconds(1);
+
+
 	// logged under the Dispatcher, whose name is the one operators set levels for
 	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -87,20 +91,34 @@ final class DeliveryThreads {
 	}
 
 	/**
-	 * Interrupts every thread, abandoned ones too, and waits a while for each delivery
-	 * thread to end.
+	 * Interrupts every thread, abandoned ones too, and waits up to {@link #STOP_GRACE} in
+	 * all, not per thread, for the delivery threads to end: a publisher that ignores
+	 * interruption must not stretch the stop by a wait per stuck key. Threads still inside
+	 * such a call are left behind as daemons.
 	 */
 	void stop() {
 		this.abandoned.forEach(Thread::interrupt);
 		this.workers.forEach((worker) -> worker.thread().interrupt());
+		long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+		int stuck = 0;
 		for (DeliveryWorker worker : this.workers) {
 			try {
-				worker.thread().join(TimeUnit.SECONDS.toMillis(5));
+				long left = deadline - System.nanoTime();
+				if (left > 0) {
+					TimeUnit.NANOSECONDS.timedJoin(worker.thread(), left);
+				}
+				if (worker.thread().isAlive()) {
+					stuck++;
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				return;
 			}
+		}
+		if (stuck > 0) {
+			logger.warn("{} delivery thread(s) still inside a publisher call that ignored interruption; left behind",
+					stuck);
 		}
 	}
 

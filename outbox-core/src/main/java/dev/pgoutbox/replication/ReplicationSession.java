@@ -52,6 +52,9 @@ final class ReplicationSession {
 	 * throughput x gap (60 messages at 3,000/s), at the cost of 50 small status messages
 	 * a second.
 	 */
+	/** How often the slot's lock, and with it the server, is checked at the most. */
+	private static final long LOCK_CHECK_INTERVAL = TimeUnit.SECONDS.toNanos(1);
+
 	private static final long MIN_FEEDBACK_GAP = TimeUnit.MILLISECONDS.toNanos(20);
 
 	private final RelaySettings settings;
@@ -93,6 +96,10 @@ final class ReplicationSession {
 	private long lastSentAt = System.nanoTime();
 
 	private long lockCheckedAt = System.nanoTime();
+
+	private long lastSavedAt = System.nanoTime();
+
+	private Lsn lastSaved = Lsn.ZERO;
 
 	private long keepAliveNanos;
 
@@ -172,10 +179,14 @@ final class ReplicationSession {
 				slot = null;
 			}
 			if (slot != null) {
-				this.tracker.confirmedAtLeast(slot.confirmedFlush());
+				// before PostgreSQL 17 a clean shutdown of the server can move the slot's
+				// position back to its last checkpoint; the relay's own record is then later,
+				// and the server skips what committed before the position it is given
+				Lsn saved = this.catalog.savedPosition(ordinary);
+				this.tracker.confirmedAtLeast(saved.max(slot.confirmedFlush()));
 				// after a reconnect, skip what was already handed out; zero lets the
 				// server choose
-				return this.tracker.lastClosedEnd();
+				return this.tracker.lastClosedEnd().max(saved);
 			}
 			this.catalog.markBackfill(ordinary, true);
 		}
@@ -251,11 +262,13 @@ final class ReplicationSession {
 
 	/**
 	 * Stops streaming once the slot's lock is lost (its session died): another instance
-	 * may take over, and two must not deliver from one slot.
+	 * may take over, and two must not deliver from one slot. Checked about every second:
+	 * {@code readPending()} reports a connection the server closed (a restart) only as an
+	 * empty socket, so this round trip on the lock's own connection is what notices it.
 	 */
 	private void checkLock() throws SQLException {
 		long now = System.nanoTime();
-		if (now - this.lockCheckedAt >= this.settings.statusInterval().toNanos()) {
+		if (now - this.lockCheckedAt >= Math.min(this.settings.statusInterval().toNanos(), LOCK_CHECK_INTERVAL)) {
 			this.lockCheckedAt = now;
 			if (!this.lock.isHeld()) {
 				throw new SQLException("Lost the session holding the lock of slot '" + this.slotName + "'");
@@ -270,6 +283,7 @@ final class ReplicationSession {
 		}
 		completeBackfill();
 		feedback(stream, true);
+		savePosition();
 		logger.info("Outbox relay confirmed position {} on slot '{}' before closing", this.lastSent.asString(),
 				this.slotName);
 	}
@@ -321,6 +335,30 @@ final class ReplicationSession {
 			stream.forceUpdateStatus();
 			this.lastSent = confirmed;
 			this.lastSentAt = System.nanoTime();
+		}
+		if (System.nanoTime() - this.lastSavedAt >= this.settings.statusInterval().toNanos()) {
+			savePosition();
+		}
+	}
+
+	/**
+	 * Records the confirmed position in the slots table, where a server before PostgreSQL
+	 * 17 does not lose it at a clean shutdown. A failure only costs duplicates after such a
+	 * shutdown, so it is logged, not thrown.
+	 */
+	private void savePosition() {
+		this.lastSavedAt = System.nanoTime();
+		Lsn confirmed = this.tracker.confirmed();
+		if (confirmed.equals(this.lastSaved) || confirmed.equals(Lsn.ZERO)) {
+			return;
+		}
+		try (Connection ordinary = this.dataSource.getConnection()) {
+			this.catalog.savePosition(ordinary, confirmed);
+			this.lastSaved = confirmed;
+		}
+		catch (SQLException ex) {
+			logger.warn("Could not record the confirmed position of slot '{}' ({}); a server restart before "
+					+ "PostgreSQL 17 may deliver messages again", this.slotName, ex.getMessage());
 		}
 	}
 

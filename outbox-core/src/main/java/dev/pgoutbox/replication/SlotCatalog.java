@@ -24,8 +24,18 @@ final class SlotCatalog {
 
 	private final String pendingSql;
 
+	private final String savePositionSql;
+
+	private final String positionSql;
+
 	SlotCatalog(OutboxTable table, SqlIdentifier slot) {
 		this.slot = slot;
+		// GREATEST: a relay that hands the slot over must not move a newer position back
+		this.savePositionSql = "INSERT INTO " + table.qualifiedSlotState()
+				+ " (slot_name, backfill_pending, updated_at, confirmed_lsn) VALUES (?, false, now(), ?::pg_lsn) "
+				+ "ON CONFLICT (slot_name) DO UPDATE SET confirmed_lsn = GREATEST(" + table.qualifiedSlotState()
+				+ ".confirmed_lsn, EXCLUDED.confirmed_lsn), updated_at = now()";
+		this.positionSql = "SELECT confirmed_lsn::text FROM " + table.qualifiedSlotState() + " WHERE slot_name = ?";
 		this.markSql = "INSERT INTO " + table.qualifiedSlotState() + " (slot_name, backfill_pending, updated_at) "
 				+ "VALUES (?, ?, now()) ON CONFLICT (slot_name) DO UPDATE "
 				+ "SET backfill_pending = EXCLUDED.backfill_pending, updated_at = now()";
@@ -109,6 +119,32 @@ final class SlotCatalog {
 			try (ResultSet rs = statement.executeQuery()) {
 				return rs.next() && rs.getBoolean(1);
 			}
+		}
+	}
+
+	/**
+	 * Returns the position the relay itself last recorded as confirmed, for servers that
+	 * lose the slot's own at a clean shutdown (before PostgreSQL 17).
+	 * @return the position, {@link Lsn#ZERO} if none is recorded
+	 */
+	Lsn savedPosition(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.positionSql)) {
+			statement.setString(1, this.slot.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				String position = rs.next() ? rs.getString(1) : null;
+				return (position != null) ? Lsn.valueOf(position) : Lsn.ZERO;
+			}
+		}
+	}
+
+	/**
+	 * Records the confirmed position, never moving a recorded one back.
+	 */
+	void savePosition(Connection connection, Lsn confirmed) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.savePositionSql)) {
+			statement.setString(1, this.slot.name());
+			statement.setString(2, confirmed.asString());
+			statement.executeUpdate();
 		}
 	}
 

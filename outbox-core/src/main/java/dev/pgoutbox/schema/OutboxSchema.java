@@ -174,8 +174,17 @@ public final class OutboxSchema {
 		if (!tableExists(connection, this.table.table().name() + "_slots")) {
 			missing.add("table " + this.table.qualifiedSlotState());
 		}
+		else if (!columnExists(connection, this.table.table().name() + "_slots", "confirmed_lsn")) {
+			// added in 0.2.0: the DDL's ALTER TABLE ... ADD COLUMN IF NOT EXISTS adds it
+			missing.add("column confirmed_lsn of table " + this.table.qualifiedSlotState());
+		}
 		if (!tableExists(connection, this.deadLetters.name())) {
 			missing.add("table " + this.table.schema().quoted() + "." + this.deadLetters.quoted());
+		}
+		// instances share partitions through this table; without it membership fails at each heartbeat
+		if (this.partitions.size() > 1 && !tableExists(connection, this.table.table().name() + "_instances")) {
+			missing.add("table " + this.table.schema().quoted() + "."
+					+ new SqlIdentifier(this.table.table().name() + "_instances").quoted());
 		}
 		for (OutboxPartition partition : this.partitions) {
 			if (!publicationExists(connection, partition.publication())) {
@@ -185,7 +194,20 @@ public final class OutboxSchema {
 		if (!missing.isEmpty()) {
 			throw new OutboxSchemaException("The outbox schema is incomplete: missing " + String.join(", ", missing)
 					+ ". Create it with the DDL in the classpath resource " + DDL_RESOURCE
-					+ ", or set outbox.schema-initialization=always to let the outbox create it.");
+					+ ", or set outbox.initialize-schema=always to let the outbox create it.");
+		}
+	}
+
+	private boolean columnExists(Connection connection, String table, String column) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_attribute a "
+				+ "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				+ "WHERE n.nspname = ? AND c.relname = ? AND a.attname = ? AND NOT a.attisdropped")) {
+			statement.setString(1, this.table.schema().name());
+			statement.setString(2, table);
+			statement.setString(3, column);
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next();
+			}
 		}
 	}
 

@@ -5,7 +5,7 @@
 -- named ${publication} plus "_" and the partition, each with the row filter
 -- WHERE (partition_key = '<partition>') on PostgreSQL 15 and later.
 -- To manage it with Flyway or Liquibase, copy this file into a migration with the names filled in,
--- and set outbox.schema-initialization=never.
+-- and set outbox.initialize-schema=never.
 
 -- Messages waiting to be delivered. Delivered rows are deleted by the relay.
 CREATE TABLE IF NOT EXISTS ${schema}.${table} (
@@ -27,8 +27,13 @@ ALTER TABLE ${schema}.${table} ADD COLUMN IF NOT EXISTS partition_key text NOT N
 CREATE TABLE IF NOT EXISTS ${schema}.${slots_table} (
     slot_name        text        NOT NULL PRIMARY KEY,
     backfill_pending boolean     NOT NULL,
-    updated_at       timestamptz NOT NULL DEFAULT now()
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    confirmed_lsn    pg_lsn                                  -- where the relay confirmed delivery up to
 );
+
+-- Before PostgreSQL 17 a clean server shutdown does not save a slot's confirmed position;
+-- the relay keeps its own here and streams from the later of the two.
+ALTER TABLE ${schema}.${slots_table} ADD COLUMN IF NOT EXISTS confirmed_lsn pg_lsn;
 
 -- Messages that failed their last delivery attempt, kept until an operator replays or deletes
 -- them. The relay inserts a row here before it counts the message as done.

@@ -6,6 +6,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
@@ -14,6 +15,7 @@ import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfigur
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
@@ -44,6 +46,12 @@ public final class BootLine {
 	 */
 	public static final String JPA_REPOSITORIES = "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 
+	/** The name of the Flyway auto-configuration, for applications that have no migrations. */
+	public static final String FLYWAY = "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration";
+
+	/** The name of the Liquibase auto-configuration, for applications that have no change log. */
+	public static final String LIQUIBASE = "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration";
+
 	private BootLine() {
 	}
 
@@ -70,6 +78,16 @@ public final class BootLine {
 	public static AutoConfigurations tracing() {
 		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class,
 				BraveAutoConfiguration.class);
+	}
+
+	/** Flyway migrations. */
+	public static AutoConfigurations flyway() {
+		return AutoConfigurations.of(FlywayAutoConfiguration.class);
+	}
+
+	/** Liquibase change logs. */
+	public static AutoConfigurations liquibase() {
+		return AutoConfigurations.of(LiquibaseAutoConfiguration.class);
 	}
 
 	/** JPA with Hibernate. */

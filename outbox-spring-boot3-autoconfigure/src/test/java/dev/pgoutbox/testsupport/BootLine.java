@@ -13,9 +13,11 @@ import org.springframework.boot.actuate.autoconfigure.tracing.BraveAutoConfigura
 import org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
 import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
 import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
 import org.springframework.context.ApplicationContext;
@@ -40,6 +42,12 @@ public final class BootLine {
 	 * it.
 	 */
 	public static final String JPA_REPOSITORIES = "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration";
+
+	/** The name of the Flyway auto-configuration, for applications that have no migrations. */
+	public static final String FLYWAY = "org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration";
+
+	/** The name of the Liquibase auto-configuration, for applications that have no change log. */
+	public static final String LIQUIBASE = "org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration";
 
 	private BootLine() {
 	}
@@ -66,6 +74,16 @@ public final class BootLine {
 	public static AutoConfigurations tracing() {
 		return AutoConfigurations.of(ObservationAutoConfiguration.class, MicrometerTracingAutoConfiguration.class,
 				BraveAutoConfiguration.class);
+	}
+
+	/** Flyway migrations. */
+	public static AutoConfigurations flyway() {
+		return AutoConfigurations.of(FlywayAutoConfiguration.class);
+	}
+
+	/** Liquibase change logs. */
+	public static AutoConfigurations liquibase() {
+		return AutoConfigurations.of(LiquibaseAutoConfiguration.class);
 	}
 
 	/** JPA with Hibernate. */

@@ -11,8 +11,11 @@ import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.DeliveryListener;
@@ -40,6 +43,7 @@ import dev.pgoutbox.schema.OutboxWriter;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(OutboxProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
 class OutboxConfiguration {
 
 	@Bean
@@ -52,10 +56,11 @@ class OutboxConfiguration {
 	@ConditionalOnMissingBean
 	OutboxSchemaInitializer outboxSchemaInitializer(DataSource dataSource, OutboxSchema schema,
 			OutboxProperties properties) {
-		return new OutboxSchemaInitializer(dataSource, schema, properties.getSchemaInitialization());
+		return new OutboxSchemaInitializer(dataSource, schema, properties.getInitializeSchema());
 	}
 
 	@Bean
+	@DependsOnDatabaseInitialization
 	@ConditionalOnMissingBean(OutboxPublisher.class)
 	TransactionalOutboxPublisher outboxPublisher(DataSource dataSource, OutboxProperties properties, JsonCodec json,
 			ObjectProvider<ObservationRegistry> observationRegistry, OutboxSchemaInitializer schemaInitializer) {
@@ -71,6 +76,7 @@ class OutboxConfiguration {
 	}
 
 	@Bean
+	@DependsOnDatabaseInitialization
 	@ConditionalOnMissingBean
 	DeadLetters outboxDeadLetters(DataSource dataSource, OutboxProperties properties, JsonCodec json,
 			OutboxSchemaInitializer schemaInitializer) {
@@ -78,6 +84,7 @@ class OutboxConfiguration {
 	}
 
 	@Bean
+	@DependsOnDatabaseInitialization
 	@ConditionalOnMissingBean
 	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
 			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceLogin> dataSourceLogin,

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -22,8 +24,12 @@ public class OutboxProperties {
 	/** Name of the outbox table. */
 	private String table = "outbox";
 
-	/** Whether to create the outbox tables and publication at startup when missing. */
-	private SchemaInitialization schemaInitialization = SchemaInitialization.ALWAYS;
+	/**
+	 * Whether to create the outbox tables and publication at startup when missing, after
+	 * Flyway and Liquibase have run; a schema left to them is checked instead. PostgreSQL
+	 * is never an embedded database, so 'embedded' checks like 'never'.
+	 */
+	private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.ALWAYS;
 
 	/** Largest payload accepted by publish, as serialized JSON. */
 	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
@@ -72,12 +78,35 @@ public class OutboxProperties {
 		this.table = table;
 	}
 
-	public SchemaInitialization getSchemaInitialization() {
-		return this.schemaInitialization;
+	public DatabaseInitializationMode getInitializeSchema() {
+		return this.initializeSchema;
 	}
 
+	public void setInitializeSchema(DatabaseInitializationMode initializeSchema) {
+		this.initializeSchema = initializeSchema;
+	}
+
+	/**
+	 * Returns the setting of 0.1.0, now {@code outbox.initialize-schema}.
+	 * @return the mode as the old setting named it
+	 * @deprecated since 0.2.0 for {@link #getInitializeSchema()}
+	 */
+	@Deprecated(since = "0.2.0")
+	@DeprecatedConfigurationProperty(replacement = "outbox.initialize-schema", since = "0.2.0")
+	public SchemaInitialization getSchemaInitialization() {
+		return (this.initializeSchema == DatabaseInitializationMode.ALWAYS) ? SchemaInitialization.ALWAYS
+				: SchemaInitialization.NEVER;
+	}
+
+	/**
+	 * Sets the setting of 0.1.0, now {@code outbox.initialize-schema}.
+	 * @param schemaInitialization the mode
+	 * @deprecated since 0.2.0 for {@link #setInitializeSchema(DatabaseInitializationMode)}
+	 */
+	@Deprecated(since = "0.2.0")
 	public void setSchemaInitialization(SchemaInitialization schemaInitialization) {
-		this.schemaInitialization = schemaInitialization;
+		this.initializeSchema = (schemaInitialization == SchemaInitialization.ALWAYS) ? DatabaseInitializationMode.ALWAYS
+				: DatabaseInitializationMode.NEVER;
 	}
 
 	public DataSize getMaxPayloadSize() {
@@ -129,8 +158,12 @@ public class OutboxProperties {
 	}
 
 	/**
-	 * Whether the outbox creates its schema.
+	 * Whether the outbox creates its schema, as 0.1.0 named it.
+	 *
+	 * @deprecated since 0.2.0 for {@link DatabaseInitializationMode} and
+	 * {@code outbox.initialize-schema}
 	 */
+	@Deprecated(since = "0.2.0")
 	public enum SchemaInitialization {
 
 		/** Create the tables and publication when missing. */

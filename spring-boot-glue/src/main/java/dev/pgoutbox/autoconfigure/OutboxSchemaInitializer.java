@@ -10,13 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxSchemaException;
 
 /**
  * Checks at startup that the server can feed the outbox ({@code wal_level=logical}), then
- * creates the outbox schema or checks that it exists, as configured.
+ * creates the outbox schema or checks that it exists, as configured. A database
+ * initializer in Boot's sense ({@link OutboxSchemaInitializerDetector}): it runs after
+ * Flyway and Liquibase, and beans that depend on database initialization wait for it.
  */
 public class OutboxSchemaInitializer implements InitializingBean {
 
@@ -26,10 +29,10 @@ public class OutboxSchemaInitializer implements InitializingBean {
 
 	private final OutboxSchema schema;
 
-	private final OutboxProperties.SchemaInitialization mode;
+	private final DatabaseInitializationMode mode;
 
 	public OutboxSchemaInitializer(DataSource dataSource, OutboxSchema schema,
-			OutboxProperties.SchemaInitialization mode) {
+			DatabaseInitializationMode mode) {
 		this.dataSource = dataSource;
 		this.schema = schema;
 		this.mode = mode;
@@ -39,7 +42,7 @@ public class OutboxSchemaInitializer implements InitializingBean {
 	public void afterPropertiesSet() throws SQLException {
 		try (Connection connection = this.dataSource.getConnection()) {
 			checkWalLevel(connection);
-			if (this.mode == OutboxProperties.SchemaInitialization.ALWAYS) {
+			if (this.mode == DatabaseInitializationMode.ALWAYS) {
 				this.schema.create(connection);
 				logger.debug("Outbox schema ready");
 			}
@@ -49,7 +52,7 @@ public class OutboxSchemaInitializer implements InitializingBean {
 		}
 		catch (OutboxSchemaException ex) {
 			throw new OutboxStartupException(ex.getMessage(), "Apply the outbox DDL (classpath resource "
-					+ OutboxSchema.DDL_RESOURCE + ") in a migration, or set outbox.schema-initialization=always.", ex);
+					+ OutboxSchema.DDL_RESOURCE + ") in a migration, or set outbox.initialize-schema=always.", ex);
 		}
 	}
 

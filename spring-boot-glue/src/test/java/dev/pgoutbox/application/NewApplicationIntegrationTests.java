@@ -95,7 +95,8 @@ class NewApplicationIntegrationTests {
 	}
 
 	@SpringBootConfiguration
-	@EnableAutoConfiguration(excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES })
+	@EnableAutoConfiguration(excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES, BootLine.FLYWAY,
+		BootLine.LIQUIBASE })
 	static class UserApplication {
 
 		@Bean

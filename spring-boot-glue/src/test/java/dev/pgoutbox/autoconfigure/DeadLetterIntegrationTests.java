@@ -197,7 +197,7 @@ class DeadLetterIntegrationTests {
 			connection.createStatement().execute("DROP TABLE public.outbox_dead_letters");
 		}
 		OutboxContexts.runner(target)
-			.withPropertyValues("outbox.schema-initialization=never")
+			.withPropertyValues("outbox.initialize-schema=never")
 			.withBean(MessagePublisher.class, () -> (message) -> {
 			})
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()

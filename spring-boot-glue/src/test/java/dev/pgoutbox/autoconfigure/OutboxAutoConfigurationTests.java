@@ -147,7 +147,7 @@ class OutboxAutoConfigurationTests {
 	void failsClearlyWhenTheSchemaIsMissingAndInitializationIsOff() {
 		OutboxContexts.runner(this.target)
 			.withBean(MessagePublisher.class, () -> NO_OP)
-			.withPropertyValues("outbox.schema-initialization=never")
+			.withPropertyValues("outbox.initialize-schema=never")
 			.run((context) -> {
 				FailureAnalysis analysis = new OutboxFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();

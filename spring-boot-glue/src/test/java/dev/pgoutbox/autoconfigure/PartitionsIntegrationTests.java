@@ -3,6 +3,8 @@ package dev.pgoutbox.autoconfigure;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -166,6 +168,64 @@ class PartitionsIntegrationTests {
 						.containsAll(java.util.List.of(a, b)));
 			});
 		});
+	}
+
+	@Test
+	void aPartitionWhosePublisherHangsIsHandedOverOnceAndServedByItsNewOwner() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicInteger hanging = new AtomicInteger();
+		RecordingPublisher stuck = new RecordingPublisher();
+		// a broker call that never returns and ignores interruption, as a stuck client does
+		stuck.setHook((message) -> {
+			hanging.incrementAndGet();
+			while (release.getCount() > 0) {
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					// ignored on purpose
+				}
+			}
+		});
+		RecordingPublisher healthy = new RecordingPublisher();
+		try {
+			partitioned(target, "one").withPropertyValues("outbox.shutdown-timeout=2s")
+				.withBean(MessagePublisher.class, () -> stuck)
+				.run((one) -> {
+					OutboxRelayLifecycle first = one.getBean(OutboxRelayLifecycle.class);
+					Awaitility.await().atMost(WAIT).until(() -> first.getRelays().size() == 2);
+					OutboxPublisher outbox = one.getBean(OutboxPublisher.class);
+					UUID a = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 1)).inPartition("tenant_a"));
+					UUID b = outbox.publish(OutboundMessage.of("T", "k", Map.of("n", 2)).inPartition("tenant_b"));
+					Awaitility.await().atMost(WAIT).until(() -> hanging.get() == 2);
+					int threadsBefore = handOverThreads();
+					partitioned(target, "two").withBean(MessagePublisher.class, () -> healthy).run((two) -> {
+						OutboxRelayLifecycle second = two.getBean(OutboxRelayLifecycle.class);
+						// the moved partition's message, never confirmed by the stuck owner, reaches
+						// the new owner once the hand-over ends at its shutdown timeout
+						Awaitility.await()
+							.atMost(WAIT)
+							.untilAsserted(() -> assertThat(healthy.received()).extracting(OutboxMessage::id)
+								.containsAnyOf(a, b));
+						assertThat(second.getRelays()).hasSize(1);
+						// one stop per moved partition, not one per heartbeat
+						assertThat(handOverThreads() - threadsBefore).isLessThanOrEqualTo(2);
+					});
+				});
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	private static int handOverThreads() {
+		return (int) Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().startsWith("outbox-stop-")
+					|| thread.getName().equals("outbox-hand-over"))
+			.count();
 	}
 
 }

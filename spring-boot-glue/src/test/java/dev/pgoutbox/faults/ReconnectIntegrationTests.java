@@ -104,4 +104,31 @@ class ReconnectIntegrationTests {
 				.isSorted());
 	}
 
+	@Test
+	void aRestartedServerIsNoticedWithinSecondsNotAtTheNextStatusInterval() {
+		// no keep-alive of the server's to lean on, and a status interval longer than the test
+		try (DedicatedPostgres server = DedicatedPostgres.start(Map.of("wal_sender_timeout", "0"))) {
+			RecordingPublisher publisher = new RecordingPublisher();
+			OutboxContexts.runner(server.jdbcUrl(), "postgres", null, "noticed_slot")
+				.withPropertyValues("outbox.replication.status-interval=120s")
+				.withBean(MessagePublisher.class, () -> publisher)
+				.run((context) -> {
+					Relay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
+					OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+					UUID before = outbox.publish("N", "k", Map.of("n", 1));
+					publisher.awaitMessage((message) -> message.id().equals(before), WAIT);
+					server.restart();
+					List<UUID> after = new ArrayList<>();
+					Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
+						after.add(outbox.publish("N", "k", Map.of("n", 2)));
+						return true;
+					});
+					// a check once a status interval would find the dead stream 120 s from now
+					publisher.awaitMessage((message) -> message.id().equals(after.get(0)), Duration.ofSeconds(30));
+					assertThat(relay.lastError()).isNotNull();
+					assertThat(relay.statistics().reconnects()).isPositive();
+				});
+		}
+	}
+
 }

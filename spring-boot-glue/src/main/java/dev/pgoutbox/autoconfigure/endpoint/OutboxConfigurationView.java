@@ -18,7 +18,7 @@ final class OutboxConfigurationView {
 		Map<String, Object> view = new LinkedHashMap<>();
 		view.put("schema", properties.getSchema());
 		view.put("table", properties.getTable());
-		view.put("schemaInitialization", properties.getSchemaInitialization());
+		view.put("initializeSchema", properties.getInitializeSchema());
 		view.put("maxPayloadSize", String.valueOf(properties.getMaxPayloadSize()));
 		view.put("shutdownTimeout", String.valueOf(properties.getShutdownTimeout()));
 		OutboxProperties.Replication replication = properties.getReplication();
