@@ -30,6 +30,13 @@ class ArchitectureTests {
 		.resideInAPackage("org.springframework..")
 		.because("only dev.pgoutbox.autoconfigure may know Spring; the engine runs without it");
 
+	static final ArchRule CORE_DOES_NOT_DEPEND_ON_JACKSON = noClasses().that()
+		.resideInAPackage("dev.pgoutbox..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("com.fasterxml.jackson..", "tools.jackson..")
+		.because("the engine must not force a Jackson version on an application; JSON goes through JsonCodec");
+
 	static final ArchRule API_DEPENDS_ON_NO_OTHER_OUTBOX_PACKAGE = noClasses().that()
 		.resideInAPackage("dev.pgoutbox")
 		.should()
@@ -75,6 +82,11 @@ class ArchitectureTests {
 	@ArchTest
 	void engineAndApiDoNotDependOnSpring(JavaClasses classes) {
 		ENGINE_AND_API_DO_NOT_DEPEND_ON_SPRING.check(classes);
+	}
+
+	@ArchTest
+	void coreDoesNotDependOnJackson(JavaClasses classes) {
+		CORE_DOES_NOT_DEPEND_ON_JACKSON.check(classes);
 	}
 
 	@ArchTest
