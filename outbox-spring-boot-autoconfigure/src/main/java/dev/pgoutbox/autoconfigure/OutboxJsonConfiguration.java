@@ -15,7 +15,9 @@ import dev.pgoutbox.JsonCodec;
 /**
  * The outbox's {@link JsonCodec} on Spring Boot 4: the application's Jackson 3
  * {@link JsonMapper}; else its Jackson 2 {@link ObjectMapper}, where it configured Boot's
- * Jackson 2 support; else a Jackson 3 mapper with its defaults. Taken in that order.
+ * Jackson 2 support; else a Jackson 3 mapper with its defaults. The three exclude each
+ * other by their conditions rather than by the order they are read in, which Spring does
+ * not keep for classes whose conditions wait for other beans.
  */
 @Configuration(proxyBeanMethods = false)
 @Import({ OutboxJsonConfiguration.ApplicationJackson3.class, OutboxJsonConfiguration.ApplicationJackson2.class,
@@ -38,6 +40,7 @@ class OutboxJsonConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ObjectMapper.class)
 	@ConditionalOnBean(ObjectMapper.class)
+	@ConditionalOnMissingBean(type = "tools.jackson.databind.json.JsonMapper")
 	static class ApplicationJackson2 {
 
 		@Bean
@@ -50,6 +53,8 @@ class OutboxJsonConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(JsonMapper.class)
+	@ConditionalOnMissingBean(
+			type = { "tools.jackson.databind.json.JsonMapper", "com.fasterxml.jackson.databind.ObjectMapper" })
 	static class DefaultJackson3 {
 
 		@Bean

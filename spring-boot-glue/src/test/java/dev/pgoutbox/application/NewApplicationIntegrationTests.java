@@ -51,7 +51,9 @@ class NewApplicationIntegrationTests {
 				"--management.endpoints.web.exposure.include=health,metrics",
 				// Boot answers /actuator/health/{component} only where components are
 				// shown
-				"--management.endpoint.health.show-details=always")) {
+				"--management.endpoint.health.show-details=always",
+				// the application's own Jackson settings apply to payloads
+				"--spring.jackson.property-naming-strategy=SNAKE_CASE")) {
 			Instant at = Instant.parse("2026-12-01T10:15:30.123Z");
 			UUID id = context.getBean(TransactionTemplate.class)
 				.execute((status) -> context.getBean(OutboxPublisher.class)
@@ -61,8 +63,11 @@ class NewApplicationIntegrationTests {
 			OutboxMessage message = received.get(0);
 			assertThat(message.id()).isEqualTo(id);
 			assertThat(message.type()).isEqualTo("reading.taken");
-			// written as Boot's Jackson defaults write it: ISO-8601 text, not a number
-			assertThat(message.payload()).contains("\"at\":\"2026-12-01T10:15:30.123Z\"").contains("\"value\":42");
+			// written by the application's mapper: its snake_case setting, and ISO-8601
+			// text
+			// for the instant, not a number, as Boot's Jackson defaults write it
+			assertThat(message.payload()).contains("\"taken_at\":\"2026-12-01T10:15:30.123Z\"")
+				.contains("\"value\":42");
 
 			String port = context.getEnvironment().getProperty("local.server.port");
 			assertThat(get(port, "/actuator/health/outbox")).startsWith("200 ")
@@ -91,7 +96,7 @@ class NewApplicationIntegrationTests {
 	}
 
 	/** What a user's service publishes: a record holding an {@link Instant}. */
-	record Reading(String meter, Instant at, int value) {
+	record Reading(String meter, Instant takenAt, int value) {
 	}
 
 	@SpringBootConfiguration
