@@ -49,7 +49,10 @@ public final class PartitionCoordinator {
 
 	private final Map<String, Relay> running = new ConcurrentHashMap<>();
 
-	/** Partitions whose relay is stopping to hand them over, so that they are stopped once. */
+	/**
+	 * Partitions whose relay is stopping to hand them over, so that they are stopped
+	 * once.
+	 */
 	private final Set<String> handingOver = ConcurrentHashMap.newKeySet();
 
 	private final CountDownLatch stopped = new CountDownLatch(1);
@@ -164,8 +167,10 @@ public final class PartitionCoordinator {
 				logger.info("Outbox instance '{}' now serves partition '{}'", this.instanceId, key);
 			}
 			else if (!mine && this.running.containsKey(key) && this.handingOver.add(key)) {
-				// stopped once: asking again at each heartbeat would start a stop per beat
-				// and, before the first deadline held, push the hand-over's end out for ever
+				// stopped once: asking again at each heartbeat would start a stop per
+				// beat
+				// and, before the first deadline held, push the hand-over's end out for
+				// ever
 				lost.add(key);
 			}
 		}

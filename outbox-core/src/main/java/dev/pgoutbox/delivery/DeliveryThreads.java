@@ -23,7 +23,6 @@ final class DeliveryThreads {
 	/** How long a stop waits, in all, for delivery threads to end once interrupted. */
 	static final Duration STOP_GRACE = Duration.ofSeconds(1);
 
-
 	// logged under the Dispatcher, whose name is the one operators set levels for
 	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -93,8 +92,8 @@ final class DeliveryThreads {
 	/**
 	 * Interrupts every thread, abandoned ones too, and waits up to {@link #STOP_GRACE} in
 	 * all, not per thread, for the delivery threads to end: a publisher that ignores
-	 * interruption must not stretch the stop by a wait per stuck key. Threads still inside
-	 * such a call are left behind as daemons.
+	 * interruption must not stretch the stop by a wait per stuck key. Threads still
+	 * inside such a call are left behind as daemons.
 	 */
 	void stop() {
 		this.abandoned.forEach(Thread::interrupt);

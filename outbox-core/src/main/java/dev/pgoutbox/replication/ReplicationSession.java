@@ -180,7 +180,8 @@ final class ReplicationSession {
 			}
 			if (slot != null) {
 				// before PostgreSQL 17 a clean shutdown of the server can move the slot's
-				// position back to its last checkpoint; the relay's own record is then later,
+				// position back to its last checkpoint; the relay's own record is then
+				// later,
 				// and the server skips what committed before the position it is given
 				Lsn saved = this.catalog.savedPosition(ordinary);
 				this.tracker.confirmedAtLeast(saved.max(slot.confirmedFlush()));
@@ -343,8 +344,8 @@ final class ReplicationSession {
 
 	/**
 	 * Records the confirmed position in the slots table, where a server before PostgreSQL
-	 * 17 does not lose it at a clean shutdown. A failure only costs duplicates after such a
-	 * shutdown, so it is logged, not thrown.
+	 * 17 does not lose it at a clean shutdown. A failure only costs duplicates after such
+	 * a shutdown, so it is logged, not thrown.
 	 */
 	private void savePosition() {
 		this.lastSavedAt = System.nanoTime();

@@ -181,7 +181,8 @@ public final class OutboxSchema {
 		if (!tableExists(connection, this.deadLetters.name())) {
 			missing.add("table " + this.table.schema().quoted() + "." + this.deadLetters.quoted());
 		}
-		// instances share partitions through this table; without it membership fails at each heartbeat
+		// instances share partitions through this table; without it membership fails at
+		// each heartbeat
 		if (this.partitions.size() > 1 && !tableExists(connection, this.table.table().name() + "_instances")) {
 			missing.add("table " + this.table.schema().quoted() + "."
 					+ new SqlIdentifier(this.table.table().name() + "_instances").quoted());

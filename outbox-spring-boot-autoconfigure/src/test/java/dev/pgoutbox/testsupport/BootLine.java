@@ -46,10 +46,16 @@ public final class BootLine {
 	 */
 	public static final String JPA_REPOSITORIES = "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 
-	/** The name of the Flyway auto-configuration, for applications that have no migrations. */
+	/**
+	 * The name of the Flyway auto-configuration, for applications that have no
+	 * migrations.
+	 */
 	public static final String FLYWAY = "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration";
 
-	/** The name of the Liquibase auto-configuration, for applications that have no change log. */
+	/**
+	 * The name of the Liquibase auto-configuration, for applications that have no change
+	 * log.
+	 */
 	public static final String LIQUIBASE = "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration";
 
 	private BootLine() {

@@ -43,10 +43,16 @@ public final class BootLine {
 	 */
 	public static final String JPA_REPOSITORIES = "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration";
 
-	/** The name of the Flyway auto-configuration, for applications that have no migrations. */
+	/**
+	 * The name of the Flyway auto-configuration, for applications that have no
+	 * migrations.
+	 */
 	public static final String FLYWAY = "org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration";
 
-	/** The name of the Liquibase auto-configuration, for applications that have no change log. */
+	/**
+	 * The name of the Liquibase auto-configuration, for applications that have no change
+	 * log.
+	 */
 	public static final String LIQUIBASE = "org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration";
 
 	private BootLine() {

@@ -101,12 +101,13 @@ public class OutboxProperties {
 	/**
 	 * Sets the setting of 0.1.0, now {@code outbox.initialize-schema}.
 	 * @param schemaInitialization the mode
-	 * @deprecated since 0.2.0 for {@link #setInitializeSchema(DatabaseInitializationMode)}
+	 * @deprecated since 0.2.0 for
+	 * {@link #setInitializeSchema(DatabaseInitializationMode)}
 	 */
 	@Deprecated(since = "0.2.0")
 	public void setSchemaInitialization(SchemaInitialization schemaInitialization) {
-		this.initializeSchema = (schemaInitialization == SchemaInitialization.ALWAYS) ? DatabaseInitializationMode.ALWAYS
-				: DatabaseInitializationMode.NEVER;
+		this.initializeSchema = (schemaInitialization == SchemaInitialization.ALWAYS)
+				? DatabaseInitializationMode.ALWAYS : DatabaseInitializationMode.NEVER;
 	}
 
 	public DataSize getMaxPayloadSize() {

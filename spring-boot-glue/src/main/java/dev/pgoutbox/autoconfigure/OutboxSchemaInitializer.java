@@ -31,8 +31,7 @@ public class OutboxSchemaInitializer implements InitializingBean {
 
 	private final DatabaseInitializationMode mode;
 
-	public OutboxSchemaInitializer(DataSource dataSource, OutboxSchema schema,
-			DatabaseInitializationMode mode) {
+	public OutboxSchemaInitializer(DataSource dataSource, OutboxSchema schema, DatabaseInitializationMode mode) {
 		this.dataSource = dataSource;
 		this.schema = schema;
 		this.mode = mode;

@@ -19,7 +19,8 @@ class OutboxSchemaInitializerDetector extends AbstractBeansOfTypeDatabaseInitial
 
 	@Override
 	public int getOrder() {
-		// last: the outbox's tables may be created, or only checked, after every migration
+		// last: the outbox's tables may be created, or only checked, after every
+		// migration
 		return Ordered.LOWEST_PRECEDENCE;
 	}
 

@@ -100,8 +100,8 @@ class NewApplicationIntegrationTests {
 	}
 
 	@SpringBootConfiguration
-	@EnableAutoConfiguration(excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES, BootLine.FLYWAY,
-		BootLine.LIQUIBASE })
+	@EnableAutoConfiguration(
+			excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES, BootLine.FLYWAY, BootLine.LIQUIBASE })
 	static class UserApplication {
 
 		@Bean

@@ -176,7 +176,8 @@ class PartitionsIntegrationTests {
 		CountDownLatch release = new CountDownLatch(1);
 		AtomicInteger hanging = new AtomicInteger();
 		RecordingPublisher stuck = new RecordingPublisher();
-		// a broker call that never returns and ignores interruption, as a stuck client does
+		// a broker call that never returns and ignores interruption, as a stuck client
+		// does
 		stuck.setHook((message) -> {
 			hanging.incrementAndGet();
 			while (release.getCount() > 0) {
@@ -202,7 +203,8 @@ class PartitionsIntegrationTests {
 					int threadsBefore = handOverThreads();
 					partitioned(target, "two").withBean(MessagePublisher.class, () -> healthy).run((two) -> {
 						OutboxRelayLifecycle second = two.getBean(OutboxRelayLifecycle.class);
-						// the moved partition's message, never confirmed by the stuck owner, reaches
+						// the moved partition's message, never confirmed by the stuck
+						// owner, reaches
 						// the new owner once the hand-over ends at its shutdown timeout
 						Awaitility.await()
 							.atMost(WAIT)

@@ -58,7 +58,8 @@ class CleanStopServerRestartIntegrationTests {
 					for (int i = 0; i < 10; i++) {
 						markers.add(outbox.publish("N", "key-" + i, Map.of("n", 300 + i)));
 					}
-					// a key's earlier messages, were they read again, would come before its marker
+					// a key's earlier messages, were they read again, would come before
+					// its marker
 					Awaitility.await()
 						.atMost(WAIT)
 						.until(() -> second.received().stream().map(OutboxMessage::id).toList().containsAll(markers));

@@ -63,8 +63,10 @@ class GracefulStopIntegrationTests {
 					long started = System.nanoTime();
 					context.getBean(OutboxRelayLifecycle.class).stop();
 					Duration took = Duration.ofNanos(System.nanoTime() - started);
-					// the README's bound: the timeout plus about a second for the connection and
-					// the stuck threads, with room for a slow machine; a wait per stuck key (5 s
+					// the README's bound: the timeout plus about a second for the
+					// connection and
+					// the stuck threads, with room for a slow machine; a wait per stuck
+					// key (5 s
 					// each) took 27 s here
 					assertThat(took).isLessThan(Duration.ofSeconds(2 + 6));
 				});
@@ -78,19 +80,25 @@ class GracefulStopIntegrationTests {
 	void aCleanStopWhilePublishesRunLosesNothingAndARestartDeliversNothingTwice() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
-		// a broker that takes a little time, so that calls are in flight when the stop comes
-		publisher.setHook((message) -> LockSupport.parkNanos(500_000));
+		// a broker that takes a little time, so that calls are in flight when the stop
+		// comes
+		publisher.setHook((message) -> LockSupport.parkNanos(2_000_000));
 		List<UUID> ids = new ArrayList<>();
-		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			Probes.awaitState(context, RelayState.RUNNING, WAIT);
-			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
-			for (int i = 0; i < 2000; i++) {
-				ids.add(outbox.publish("T", "key-" + (i % 50), Map.of("n", i)));
-			}
-			Awaitility.await().atMost(WAIT).until(() -> publisher.count() >= 200);
-			context.getBean(OutboxRelayLifecycle.class).stop();
-			assertThat(context.getBean(OutboxRelayLifecycle.class).isRunning()).isFalse();
-		});
+		// a small buffer, so that the stop comes with most messages still unread in the
+		// slot
+		OutboxContexts.runner(target)
+			.withPropertyValues("outbox.delivery.concurrency=4", "outbox.delivery.buffer-size=50")
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+				for (int i = 0; i < 2000; i++) {
+					ids.add(outbox.publish("T", "key-" + (i % 50), Map.of("n", i)));
+				}
+				Awaitility.await().atMost(WAIT).until(() -> publisher.count() >= 200);
+				context.getBean(OutboxRelayLifecycle.class).stop();
+				assertThat(context.getBean(OutboxRelayLifecycle.class).isRunning()).isFalse();
+			});
 		int beforeRestart = publisher.count();
 		assertThat(beforeRestart).isLessThan(ids.size());
 		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {

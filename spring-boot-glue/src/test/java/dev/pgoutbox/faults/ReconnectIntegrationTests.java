@@ -106,7 +106,8 @@ class ReconnectIntegrationTests {
 
 	@Test
 	void aRestartedServerIsNoticedWithinSecondsNotAtTheNextStatusInterval() {
-		// no keep-alive of the server's to lean on, and a status interval longer than the test
+		// no keep-alive of the server's to lean on, and a status interval longer than the
+		// test
 		try (DedicatedPostgres server = DedicatedPostgres.start(Map.of("wal_sender_timeout", "0"))) {
 			RecordingPublisher publisher = new RecordingPublisher();
 			OutboxContexts.runner(server.jdbcUrl(), "postgres", null, "noticed_slot")
@@ -123,7 +124,8 @@ class ReconnectIntegrationTests {
 						after.add(outbox.publish("N", "k", Map.of("n", 2)));
 						return true;
 					});
-					// a check once a status interval would find the dead stream 120 s from now
+					// a check once a status interval would find the dead stream 120 s
+					// from now
 					publisher.awaitMessage((message) -> message.id().equals(after.get(0)), Duration.ofSeconds(30));
 					assertThat(relay.lastError()).isNotNull();
 					assertThat(relay.statistics().reconnects()).isPositive();

@@ -71,8 +71,8 @@ class MigrationToolsIntegrationTests {
 	@Test
 	void refusesToStartWhenThePartitionsMembershipTableIsMissing() {
 		Target target = OutboxContexts.newTarget();
-		String withoutInstances = shippedDdl().replaceAll("(?s)CREATE TABLE IF NOT EXISTS \"public\".\"outbox_instances\".*?;",
-				"")
+		String withoutInstances = shippedDdl()
+			.replaceAll("(?s)CREATE TABLE IF NOT EXISTS \"public\".\"outbox_instances\".*?;", "")
 			.replaceAll("ALTER TABLE \"public\".\"outbox_instances\"[^;]*;", "")
 			.replace("CREATE PUBLICATION \"outbox_pub\" FOR TABLE \"public\".\"outbox\" WITH (publish = 'insert');",
 					"CREATE PUBLICATION \"outbox_pub_a\" FOR TABLE \"public\".\"outbox\" WITH (publish = 'insert');\n"

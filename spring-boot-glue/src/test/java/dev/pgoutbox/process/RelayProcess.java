@@ -66,8 +66,8 @@ import dev.pgoutbox.testsupport.BootLine;
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 // JPA is on the test classpath for other tests; a relay has no use for it
-@EnableAutoConfiguration(excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES, BootLine.FLYWAY,
-		BootLine.LIQUIBASE })
+@EnableAutoConfiguration(
+		excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES, BootLine.FLYWAY, BootLine.LIQUIBASE })
 class RelayProcess {
 
 	static final String READY = "RELAY-READY";
