@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 
+import dev.pgoutbox.schema.AutoCommitDataSource;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
@@ -31,7 +32,8 @@ public final class InstanceRegistry {
 	private final String removeSql;
 
 	public InstanceRegistry(DataSource dataSource, OutboxTable table) {
-		this.dataSource = dataSource;
+		// heartbeats commit on their own, whatever the pool's auto-commit default
+		this.dataSource = AutoCommitDataSource.of(dataSource);
 		String instances = table.schema().quoted() + "."
 				+ new SqlIdentifier(table.table().name() + "_instances").quoted();
 		this.heartbeatSql = "INSERT INTO " + instances

@@ -24,6 +24,7 @@ import dev.pgoutbox.relay.Failures;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.relay.RelayStatistics;
+import dev.pgoutbox.schema.AutoCommitDataSource;
 import dev.pgoutbox.schema.OutboxPartition;
 
 /**
@@ -94,6 +95,8 @@ public final class OutboxRelay implements Relay {
 		this.publisher = publisher;
 		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
 		SlotCatalog catalog = new SlotCatalog(settings.table(), settings.slot());
+		// the engine's writes commit on their own, whatever the pool's auto-commit default
+		dataSource = AutoCommitDataSource.of(dataSource);
 		SnapshotBackfill backfill = new SnapshotBackfill(dataSource, settings.table(),
 				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null,
 				mapper);
