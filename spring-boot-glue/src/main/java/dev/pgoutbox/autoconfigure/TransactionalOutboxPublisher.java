@@ -16,6 +16,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.SenderContext;
 
 import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.OutboundMessage;
@@ -28,8 +29,9 @@ import dev.pgoutbox.schema.OutboxWriter;
 /**
  * {@link OutboxPublisher} that writes through the application's {@link DataSource} on the
  * connection of the current Spring-managed transaction (JDBC or JPA alike), or in a
- * transaction of its own when there is none. Messages are validated and serialized before
- * anything is written.
+ * transaction of its own, which it commits, when none is active: whatever the pool's
+ * auto-commit setting, a call that returns has written its messages. Messages are
+ * validated and serialized before anything is written.
  */
 public class TransactionalOutboxPublisher implements OutboxPublisher {
 
@@ -180,12 +182,11 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 	private List<UUID> write(List<OutboxWriter.Row> rows) {
 		Connection connection = DataSourceUtils.getConnection(this.dataSource);
 		try {
-			if (rows.size() == 1 || DataSourceUtils.isConnectionTransactional(connection, this.dataSource)
-					|| !connection.getAutoCommit()) {
+			if (joinsTransaction(connection)) {
 				this.writer.insert(connection, rows);
 			}
 			else {
-				insertInOwnTransaction(connection, rows);
+				insertAndCommit(connection, rows);
 			}
 			return rows.stream().map(OutboxWriter.Row::id).toList();
 		}
@@ -198,18 +199,56 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		}
 	}
 
-	private void insertInOwnTransaction(Connection connection, List<OutboxWriter.Row> rows) throws SQLException {
-		connection.setAutoCommit(false);
+	/**
+	 * Whether the rows go into the current Spring-managed transaction, which commits or
+	 * rolls them back with the caller's data. A connection that is merely bound to the
+	 * thread (in a {@code SUPPORTS} scope, say), or that the pool hands out with
+	 * auto-commit off, is in no transaction anyone will commit: written there without a
+	 * commit, the rows would be rolled back when the connection returns to the pool.
+	 */
+	private boolean joinsTransaction(Connection connection) {
+		return TransactionSynchronizationManager.isActualTransactionActive()
+				&& DataSourceUtils.isConnectionTransactional(connection, this.dataSource);
+	}
+
+	/**
+	 * Inserts the rows in a transaction of their own and commits it, so that a call that
+	 * returns has written its messages, all or none; the connection's auto-commit state
+	 * is left as it was.
+	 */
+	private void insertAndCommit(Connection connection, List<OutboxWriter.Row> rows) throws SQLException {
+		boolean autoCommit = connection.getAutoCommit();
+		if (autoCommit && rows.size() == 1) {
+			// one statement in auto-commit mode is a transaction of its own, one round
+			// trip
+			// cheaper
+			this.writer.insert(connection, rows);
+			return;
+		}
+		if (autoCommit) {
+			connection.setAutoCommit(false);
+		}
 		try {
 			this.writer.insert(connection, rows);
 			connection.commit();
 		}
 		catch (SQLException | RuntimeException ex) {
-			connection.rollback();
+			rollback(connection, ex);
 			throw ex;
 		}
 		finally {
-			connection.setAutoCommit(true);
+			if (autoCommit) {
+				connection.setAutoCommit(true);
+			}
+		}
+	}
+
+	private static void rollback(Connection connection, Exception failure) {
+		try {
+			connection.rollback();
+		}
+		catch (SQLException ex) {
+			failure.addSuppressed(ex);
 		}
 	}
 
