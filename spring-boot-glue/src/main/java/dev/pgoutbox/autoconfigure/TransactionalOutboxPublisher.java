@@ -1,6 +1,5 @@
 package dev.pgoutbox.autoconfigure;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -126,18 +125,11 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		catch (IllegalArgumentException ex) {
 			throw new OutboxWriteException(ex.getMessage());
 		}
-		requireText(type, "type", MAX_TYPE_LENGTH);
-		requireText(key, "key", MAX_KEY_LENGTH);
+		MessageText.requireText(type, "type", MAX_TYPE_LENGTH);
+		MessageText.requireText(key, "key", MAX_KEY_LENGTH);
 		if (payload == null) {
 			throw new OutboxWriteException("'payload' of a message of type '" + type + "' must not be null");
 		}
-		String json = toJson(payload, type);
-		if (json.length() > this.maxPayloadBytes / 4
-				&& json.getBytes(StandardCharsets.UTF_8).length > this.maxPayloadBytes) {
-			throw new OutboxWriteException("The payload of a message of type '" + type + "' is larger than "
-					+ this.maxPayloadBytes + " bytes (outbox.max-payload-size)");
-		}
-		String headersJson = null;
 		if (!traceHeaders.isEmpty()) {
 			// the writer's own headers win over trace headers of the same name
 			Map<String, String> merged = new LinkedHashMap<>(traceHeaders);
@@ -146,13 +138,17 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 			}
 			headers = merged;
 		}
+		String headersJson = null;
 		if (headers != null && !headers.isEmpty()) {
-			headers.forEach((name, value) -> {
-				if (name == null || value == null) {
-					throw new OutboxWriteException("Headers of a message of type '" + type + "' must not hold null");
-				}
-			});
+			MessageText.requireHeaders(headers, type);
 			headersJson = toJson(headers, type);
+		}
+		String json = toJson(payload, type);
+		long payloadBytes = MessageText.utf8Length(json, "payload", type);
+		if (payloadBytes > this.maxPayloadBytes) {
+			throw new OutboxWriteException(
+					"The payload of a message of type '" + type + "' is larger than " + this.maxPayloadBytes
+							+ " bytes (outbox.max-payload-size): its JSON takes " + payloadBytes + " bytes");
 		}
 		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson, partitionKey);
 	}
@@ -164,18 +160,6 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		catch (RuntimeException ex) {
 			throw new OutboxWriteException("The payload of a message of type '" + type
 					+ "' could not be serialized to JSON: " + ex.getMessage(), ex);
-		}
-	}
-
-	private static void requireText(String value, String name, int maxLength) {
-		if (value == null || value.isBlank()) {
-			throw new OutboxWriteException("'" + name + "' must not be null or blank");
-		}
-		if (value.length() > maxLength) {
-			throw new OutboxWriteException("'" + name + "' must be at most " + maxLength + " characters");
-		}
-		if (value.indexOf('\0') >= 0) {
-			throw new OutboxWriteException("'" + name + "' must not contain the NUL character");
 		}
 	}
 
