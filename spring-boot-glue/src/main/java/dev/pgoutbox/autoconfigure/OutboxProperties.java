@@ -25,7 +25,10 @@ public class OutboxProperties {
 	/** Whether to create the outbox tables and publication at startup when missing. */
 	private SchemaInitialization schemaInitialization = SchemaInitialization.ALWAYS;
 
-	/** Largest payload accepted by publish, as serialized JSON. */
+	/**
+	 * Largest message accepted by publish: the payload's JSON plus the headers' JSON
+	 * (trace headers included), in UTF-8 bytes.
+	 */
 	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 
 	/** How long stop waits for the messages in flight to be delivered. */

@@ -54,7 +54,8 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 	 * @param writer writes the rows, not {@code null}
 	 * @param json writes payloads and headers as JSON, with the application's mapper, not
 	 * {@code null}
-	 * @param maxPayloadBytes the largest payload accepted, in UTF-8 bytes
+	 * @param maxPayloadBytes the most UTF-8 bytes a message's payload and headers may
+	 * take together, as JSON
 	 */
 	public TransactionalOutboxPublisher(DataSource dataSource, OutboxWriter writer, JsonCodec json,
 			long maxPayloadBytes) {
@@ -139,18 +140,29 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 			headers = merged;
 		}
 		String headersJson = null;
+		long headersBytes = 0;
 		if (headers != null && !headers.isEmpty()) {
 			MessageText.requireHeaders(headers, type);
 			headersJson = toJson(headers, type);
+			headersBytes = MessageText.utf8Length(headersJson, "headers", type);
 		}
 		String json = toJson(payload, type);
 		long payloadBytes = MessageText.utf8Length(json, "payload", type);
-		if (payloadBytes > this.maxPayloadBytes) {
-			throw new OutboxWriteException(
+		if (payloadBytes + headersBytes > this.maxPayloadBytes) {
+			throw tooLarge(type, payloadBytes, headersBytes);
+		}
+		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson, partitionKey);
+	}
+
+	private OutboxWriteException tooLarge(String type, long payloadBytes, long headersBytes) {
+		if (headersBytes == 0) {
+			return new OutboxWriteException(
 					"The payload of a message of type '" + type + "' is larger than " + this.maxPayloadBytes
 							+ " bytes (outbox.max-payload-size): its JSON takes " + payloadBytes + " bytes");
 		}
-		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson, partitionKey);
+		return new OutboxWriteException("The payload and headers of a message of type '" + type + "' are larger than "
+				+ this.maxPayloadBytes + " bytes (outbox.max-payload-size), which counts both: "
+				+ "the payload's JSON takes " + payloadBytes + " bytes, the headers' JSON " + headersBytes);
 	}
 
 	private String toJson(Object value, String type) {

@@ -136,6 +136,27 @@ class PayloadValidationIntegrationTests {
 		});
 	}
 
+	@Test
+	void countsHeadersInTheMaxPayloadSize() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		TestPostgres.execute(target.database(), "CREATE TABLE account (name text)");
+		runner(target).run((context) -> {
+			OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+			// {"s":"x…"} is 8 bytes plus the x's; {"h":"v"} is 9 bytes: 1024 in all
+			outbox.publish("T", "k", Map.of("s", "x".repeat(1007)), Map.of("h", "v"));
+			assertRejected(context, () -> outbox.publish("T", "k", Map.of("s", "x".repeat(1008)), Map.of("h", "v")),
+					"The payload and headers of a message of type 'T' are larger than 1024 bytes "
+							+ "(outbox.max-payload-size), which counts both: the payload's JSON takes 1016 bytes, "
+							+ "the headers' JSON 9");
+			assertRejected(context,
+					() -> outbox.publishAll(List.of(OutboundMessage.of("T", "k", Map.of("s", "x".repeat(16)))
+						.withHeader("h", "v".repeat(1000)))),
+					"The payload and headers of a message of type 'T' are larger than 1024 bytes");
+			assertThat(count(context, "account")).isZero();
+			assertThat(count(context, "outbox")).isEqualTo(1);
+		});
+	}
+
 	private static ApplicationContextRunner runner(OutboxContexts.Target target) {
 		return OutboxContexts.withoutRelay(OutboxContexts.runner(target))
 			.withPropertyValues("outbox.max-payload-size=1KB")
