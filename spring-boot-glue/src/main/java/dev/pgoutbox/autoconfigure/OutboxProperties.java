@@ -16,7 +16,7 @@ public class OutboxProperties {
 	/** Whether to enable the outbox: the publisher and the relay. */
 	private boolean enabled = true;
 
-	/** Schema of the outbox table. */
+	/** Schema of the outbox table; it must exist, the outbox creates only its tables. */
 	private String schema = "public";
 
 	/** Name of the outbox table. */
