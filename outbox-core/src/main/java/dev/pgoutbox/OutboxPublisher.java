@@ -9,7 +9,9 @@ import java.util.UUID;
  *
  * <p>
  * Inside a Spring-managed transaction the message is committed or rolled back with it;
- * without one, each call commits on its own. Implementations are thread-safe.
+ * without one, each call commits on its own, also when the pool hands out connections
+ * with auto-commit off: a call that returns has written its messages, or it throws.
+ * Implementations are thread-safe.
  */
 public interface OutboxPublisher {
 

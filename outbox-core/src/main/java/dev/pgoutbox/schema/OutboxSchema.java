@@ -132,9 +132,11 @@ public final class OutboxSchema {
 	 * Creates whatever of the tables and publication is missing. Safe to run from several
 	 * instances at once: a transaction-scoped advisory lock serializes them.
 	 * @param connection a connection in auto-commit mode, not {@code null}
+	 * @throws MissingSchemaException if the schema the tables belong in does not exist
 	 * @throws SQLException if the DDL fails
 	 */
 	public void create(Connection connection) throws SQLException {
+		requireSchema(connection);
 		boolean autoCommit = connection.getAutoCommit();
 		connection.setAutoCommit(false);
 		try (Statement statement = connection.createStatement()) {
@@ -163,10 +165,12 @@ public final class OutboxSchema {
 	/**
 	 * Checks that the tables and the publication exist, for schemas managed elsewhere.
 	 * @param connection a connection, not {@code null}
+	 * @throws MissingSchemaException if the schema the tables belong in does not exist
 	 * @throws OutboxSchemaException naming what is missing and how to create it
 	 * @throws SQLException if the catalog cannot be read
 	 */
 	public void validate(Connection connection) throws SQLException {
+		requireSchema(connection);
 		List<String> missing = new ArrayList<>();
 		if (!tableExists(connection, this.table.table().name())) {
 			missing.add("table " + this.table.qualified());
@@ -208,6 +212,23 @@ public final class OutboxSchema {
 			statement.setString(3, column);
 			try (ResultSet rs = statement.executeQuery()) {
 				return rs.next();
+			}
+		}
+	}
+
+	/**
+	 * Checks that the schema exists, which the DDL does not create: without the check a
+	 * missing schema fails the first statement with an error that names no setting, and
+	 * {@link #validate} would ask for tables that cannot be created as asked.
+	 */
+	private void requireSchema(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+			statement.setString(1, this.table.schema().name());
+			try (ResultSet rs = statement.executeQuery()) {
+				if (!rs.next()) {
+					throw new MissingSchemaException(this.table.schema(), connection.getCatalog());
+				}
 			}
 		}
 	}

@@ -18,7 +18,7 @@ public class OutboxProperties {
 	/** Whether to enable the outbox: the publisher and the relay. */
 	private boolean enabled = true;
 
-	/** Schema of the outbox table. */
+	/** Schema of the outbox table; it must exist, the outbox creates only its tables. */
 	private String schema = "public";
 
 	/** Name of the outbox table. */
@@ -31,7 +31,10 @@ public class OutboxProperties {
 	 */
 	private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.ALWAYS;
 
-	/** Largest payload accepted by publish, as serialized JSON. */
+	/**
+	 * Largest message accepted by publish: the payload's JSON plus the headers' JSON
+	 * (trace headers included), in UTF-8 bytes.
+	 */
 	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 
 	/** How long stop waits for the messages in flight to be delivered. */

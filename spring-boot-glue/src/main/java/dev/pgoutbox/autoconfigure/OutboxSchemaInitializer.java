@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
+import dev.pgoutbox.schema.MissingSchemaException;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxSchemaException;
 
@@ -48,6 +49,15 @@ public class OutboxSchemaInitializer implements InitializingBean {
 			else {
 				this.schema.validate(connection);
 			}
+		}
+		catch (MissingSchemaException ex) {
+			throw new OutboxStartupException(
+					"The outbox's tables belong in the schema '" + ex.getSchema()
+							+ "' (outbox.schema), which does not exist in the database '" + ex.getDatabase()
+							+ "'. The outbox creates its tables and publication, never the schema that holds them.",
+					"Create the schema (CREATE SCHEMA \"" + ex.getSchema()
+							+ "\"), or point outbox.schema at an existing schema, such as public.",
+					ex);
 		}
 		catch (OutboxSchemaException ex) {
 			throw new OutboxStartupException(ex.getMessage(), "Apply the outbox DDL (classpath resource "

@@ -1,6 +1,5 @@
 package dev.pgoutbox.autoconfigure;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.SenderContext;
 
 import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.OutboundMessage;
@@ -28,8 +28,9 @@ import dev.pgoutbox.schema.OutboxWriter;
 /**
  * {@link OutboxPublisher} that writes through the application's {@link DataSource} on the
  * connection of the current Spring-managed transaction (JDBC or JPA alike), or in a
- * transaction of its own when there is none. Messages are validated and serialized before
- * anything is written.
+ * transaction of its own, which it commits, when none is active: whatever the pool's
+ * auto-commit setting, a call that returns has written its messages. Messages are
+ * validated and serialized before anything is written.
  */
 public class TransactionalOutboxPublisher implements OutboxPublisher {
 
@@ -53,7 +54,8 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 	 * @param writer writes the rows, not {@code null}
 	 * @param json writes payloads and headers as JSON, with the application's mapper, not
 	 * {@code null}
-	 * @param maxPayloadBytes the largest payload accepted, in UTF-8 bytes
+	 * @param maxPayloadBytes the most UTF-8 bytes a message's payload and headers may
+	 * take together, as JSON
 	 */
 	public TransactionalOutboxPublisher(DataSource dataSource, OutboxWriter writer, JsonCodec json,
 			long maxPayloadBytes) {
@@ -124,18 +126,11 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		catch (IllegalArgumentException ex) {
 			throw new OutboxWriteException(ex.getMessage());
 		}
-		requireText(type, "type", MAX_TYPE_LENGTH);
-		requireText(key, "key", MAX_KEY_LENGTH);
+		MessageText.requireText(type, "type", MAX_TYPE_LENGTH);
+		MessageText.requireText(key, "key", MAX_KEY_LENGTH);
 		if (payload == null) {
 			throw new OutboxWriteException("'payload' of a message of type '" + type + "' must not be null");
 		}
-		String json = toJson(payload, type);
-		if (json.length() > this.maxPayloadBytes / 4
-				&& json.getBytes(StandardCharsets.UTF_8).length > this.maxPayloadBytes) {
-			throw new OutboxWriteException("The payload of a message of type '" + type + "' is larger than "
-					+ this.maxPayloadBytes + " bytes (outbox.max-payload-size)");
-		}
-		String headersJson = null;
 		if (!traceHeaders.isEmpty()) {
 			// the writer's own headers win over trace headers of the same name
 			Map<String, String> merged = new LinkedHashMap<>(traceHeaders);
@@ -144,15 +139,30 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 			}
 			headers = merged;
 		}
+		String headersJson = null;
+		long headersBytes = 0;
 		if (headers != null && !headers.isEmpty()) {
-			headers.forEach((name, value) -> {
-				if (name == null || value == null) {
-					throw new OutboxWriteException("Headers of a message of type '" + type + "' must not hold null");
-				}
-			});
+			MessageText.requireHeaders(headers, type);
 			headersJson = toJson(headers, type);
+			headersBytes = MessageText.utf8Length(headersJson, "headers", type);
+		}
+		String json = toJson(payload, type);
+		long payloadBytes = MessageText.utf8Length(json, "payload", type);
+		if (payloadBytes + headersBytes > this.maxPayloadBytes) {
+			throw tooLarge(type, payloadBytes, headersBytes);
 		}
 		return new OutboxWriter.Row(MessageIds.next(), type, key, json, headersJson, partitionKey);
+	}
+
+	private OutboxWriteException tooLarge(String type, long payloadBytes, long headersBytes) {
+		if (headersBytes == 0) {
+			return new OutboxWriteException(
+					"The payload of a message of type '" + type + "' is larger than " + this.maxPayloadBytes
+							+ " bytes (outbox.max-payload-size): its JSON takes " + payloadBytes + " bytes");
+		}
+		return new OutboxWriteException("The payload and headers of a message of type '" + type + "' are larger than "
+				+ this.maxPayloadBytes + " bytes (outbox.max-payload-size), which counts both: "
+				+ "the payload's JSON takes " + payloadBytes + " bytes, the headers' JSON " + headersBytes);
 	}
 
 	private String toJson(Object value, String type) {
@@ -165,27 +175,14 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		}
 	}
 
-	private static void requireText(String value, String name, int maxLength) {
-		if (value == null || value.isBlank()) {
-			throw new OutboxWriteException("'" + name + "' must not be null or blank");
-		}
-		if (value.length() > maxLength) {
-			throw new OutboxWriteException("'" + name + "' must be at most " + maxLength + " characters");
-		}
-		if (value.indexOf('\0') >= 0) {
-			throw new OutboxWriteException("'" + name + "' must not contain the NUL character");
-		}
-	}
-
 	private List<UUID> write(List<OutboxWriter.Row> rows) {
 		Connection connection = DataSourceUtils.getConnection(this.dataSource);
 		try {
-			if (rows.size() == 1 || DataSourceUtils.isConnectionTransactional(connection, this.dataSource)
-					|| !connection.getAutoCommit()) {
+			if (joinsTransaction(connection)) {
 				this.writer.insert(connection, rows);
 			}
 			else {
-				insertInOwnTransaction(connection, rows);
+				insertAndCommit(connection, rows);
 			}
 			return rows.stream().map(OutboxWriter.Row::id).toList();
 		}
@@ -198,18 +195,56 @@ public class TransactionalOutboxPublisher implements OutboxPublisher {
 		}
 	}
 
-	private void insertInOwnTransaction(Connection connection, List<OutboxWriter.Row> rows) throws SQLException {
-		connection.setAutoCommit(false);
+	/**
+	 * Whether the rows go into the current Spring-managed transaction, which commits or
+	 * rolls them back with the caller's data. A connection that is merely bound to the
+	 * thread (in a {@code SUPPORTS} scope, say), or that the pool hands out with
+	 * auto-commit off, is in no transaction anyone will commit: written there without a
+	 * commit, the rows would be rolled back when the connection returns to the pool.
+	 */
+	private boolean joinsTransaction(Connection connection) {
+		return TransactionSynchronizationManager.isActualTransactionActive()
+				&& DataSourceUtils.isConnectionTransactional(connection, this.dataSource);
+	}
+
+	/**
+	 * Inserts the rows in a transaction of their own and commits it, so that a call that
+	 * returns has written its messages, all or none; the connection's auto-commit state
+	 * is left as it was.
+	 */
+	private void insertAndCommit(Connection connection, List<OutboxWriter.Row> rows) throws SQLException {
+		boolean autoCommit = connection.getAutoCommit();
+		if (autoCommit && rows.size() == 1) {
+			// one statement in auto-commit mode is a transaction of its own, one round
+			// trip
+			// cheaper
+			this.writer.insert(connection, rows);
+			return;
+		}
+		if (autoCommit) {
+			connection.setAutoCommit(false);
+		}
 		try {
 			this.writer.insert(connection, rows);
 			connection.commit();
 		}
 		catch (SQLException | RuntimeException ex) {
-			connection.rollback();
+			rollback(connection, ex);
 			throw ex;
 		}
 		finally {
-			connection.setAutoCommit(true);
+			if (autoCommit) {
+				connection.setAutoCommit(true);
+			}
+		}
+	}
+
+	private static void rollback(Connection connection, Exception failure) {
+		try {
+			connection.rollback();
+		}
+		catch (SQLException ex) {
+			failure.addSuppressed(ex);
 		}
 	}
 

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -24,8 +26,8 @@ import dev.pgoutbox.testsupport.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A server or login that cannot feed the relay fails the application's startup with a
- * message that says what is wrong and how to fix it, and never shows a password.
+ * A server, login or schema that cannot feed the relay fails the application's startup
+ * with a message that says what is wrong and how to fix it, and never shows a password.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StartupChecksIntegrationTests {
@@ -104,6 +106,21 @@ class StartupChecksIntegrationTests {
 					assertThat(analysis.getAction()).contains("max_replication_slots");
 				});
 		}
+	}
+
+	@ParameterizedTest(name = "outbox.initialize-schema={0}")
+	@ValueSource(strings = { "always", "never" })
+	void failsWhenTheOutboxSchemaDoesNotExist(String initialization) {
+		OutboxContexts.runner(OutboxContexts.newTarget())
+			.withPropertyValues("outbox.schema=no_such_schema", "outbox.initialize-schema=" + initialization)
+			.withBean(MessagePublisher.class, () -> NO_OP)
+			.run((context) -> {
+				FailureAnalysis analysis = analysis(context);
+				assertThat(analysis.getDescription()).contains("the schema 'no_such_schema' (outbox.schema)")
+					.contains("does not exist in the database 'outbox_test_");
+				assertThat(analysis.getAction()).contains("CREATE SCHEMA \"no_such_schema\"")
+					.contains("point outbox.schema at an existing schema");
+			});
 	}
 
 	private static FailureAnalysis analysis(AssertableApplicationContext context) {
