@@ -95,7 +95,8 @@ public final class OutboxRelay implements Relay {
 		this.publisher = publisher;
 		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
 		SlotCatalog catalog = new SlotCatalog(settings.table(), settings.slot());
-		// the engine's writes commit on their own, whatever the pool's auto-commit default
+		// the engine's writes commit on their own, whatever the pool's auto-commit
+		// default
 		dataSource = AutoCommitDataSource.of(dataSource);
 		SnapshotBackfill backfill = new SnapshotBackfill(dataSource, settings.table(),
 				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null,

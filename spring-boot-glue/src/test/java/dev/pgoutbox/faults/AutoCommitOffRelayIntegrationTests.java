@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The relay's own writes on a pool that hands out connections with auto-commit off: the
- * cleanup of delivered rows, the slot records and the instances' heartbeats commit, rather
- * than being rolled back when their connections go back to the pool.
+ * cleanup of delivered rows, the slot records and the instances' heartbeats commit,
+ * rather than being rolled back when their connections go back to the pool.
  */
 class AutoCommitOffRelayIntegrationTests {
 
@@ -62,7 +62,8 @@ class AutoCommitOffRelayIntegrationTests {
 					"outbox.membership.heartbeat-interval=200ms", "outbox.membership.instance-timeout=2s")
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
-				UUID a = context.getBean(OutboxPublisher.class).publish(OutboundMessage.of("T", "k", Map.of()).inPartition("a"));
+				UUID a = context.getBean(OutboxPublisher.class)
+					.publish(OutboundMessage.of("T", "k", Map.of()).inPartition("a"));
 				publisher.awaitMessage((message) -> message.id().equals(a), WAIT);
 				assertThat(Committed.rows(target, "outbox_instances")).isEqualTo(1);
 			});
