@@ -126,7 +126,7 @@ class OutboxConfiguration {
 		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
 		Map<String, SlotMonitor> monitors = new LinkedHashMap<>();
 		partitions.forEach((partition) -> monitors.put(partition.key(),
-				new SlotMonitor(dataSource, partition.slot(), OutboxSettings.table(properties))));
+				new SlotMonitor(dataSource, partition, OutboxSettings.table(properties))));
 		return new OutboxStatusReader(lifecycle, partitions, monitors, properties.getHealth().getMaxLag().toBytes());
 	}
 

@@ -395,7 +395,10 @@ public class OutboxProperties {
 		 */
 		private DataSize maxLag = DataSize.ofGigabytes(1);
 
-		/** Longest time the health check waits for the database. */
+		/**
+		 * Longest time the health check waits for the database, for all slots together:
+		 * they are read at once.
+		 */
 		private Duration timeout = Duration.ofSeconds(2);
 
 		public DataSize getMaxLag() {

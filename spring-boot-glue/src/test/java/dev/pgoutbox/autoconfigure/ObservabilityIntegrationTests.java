@@ -1,5 +1,7 @@
 package dev.pgoutbox.autoconfigure;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -219,6 +221,50 @@ class ObservabilityIntegrationTests {
 					.isThrownBy(() -> endpoint.replay("replay", "not-a-uuid"));
 				assertThatExceptionOfType(InvalidEndpointRequestException.class)
 					.isThrownBy(() -> endpoint.deadLetters("dead-letters", -1, 10));
+			});
+	}
+
+	@Test
+	void healthTimeoutBoundsTheWholeCheckNotEachOfSixSlots() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		List<String> partitions = List.of("p1", "p2", "p3", "p4", "p5", "p6");
+		withActuator(OutboxContexts.runner(target))
+			.withPropertyValues("outbox.partitions=" + String.join(",", partitions), "outbox.health.timeout=1s",
+					"outbox.membership.instance-id=one", "outbox.membership.heartbeat-interval=200ms",
+					"outbox.membership.instance-timeout=1s",
+					// six slot locks hold connections: room for six blocked reads besides
+					"spring.datasource.hikari.maximum-pool-size=30")
+			.withBean(MessagePublisher.class, () -> (message) -> {
+			})
+			.run((context) -> {
+				OutboxRelayLifecycle lifecycle = context.getBean(OutboxRelayLifecycle.class);
+				Awaitility.await()
+					.atMost(Duration.ofSeconds(90))
+					.until(() -> lifecycle.getRelays().size() == 6 && lifecycle.getRelays()
+						.values()
+						.stream()
+						.allMatch((relay) -> relay.state() == RelayState.RUNNING));
+				Awaitility.await().atMost(WAIT).until(() -> health(context).status().equals("UP"));
+				DataSource dataSource = context.getBean(DataSource.class);
+				try (Connection locker = dataSource.getConnection(); Statement statement = locker.createStatement()) {
+					// every slot's query counts dead letters, and waits for this lock
+					locker.setAutoCommit(false);
+					statement.execute("LOCK TABLE outbox_dead_letters IN ACCESS EXCLUSIVE MODE");
+					long started = System.nanoTime();
+					HealthReading health = health(context);
+					Duration took = Duration.ofNanos(System.nanoTime() - started);
+					locker.rollback();
+					assertThat(health.status()).isEqualTo("DOWN");
+					@SuppressWarnings("unchecked")
+					Map<String, Map<String, Object>> byPartition = (Map<String, Map<String, Object>>) health.details()
+						.get("partitions");
+					assertThat(byPartition).containsOnlyKeys(partitions)
+						.allSatisfy((partition, entry) -> assertThat((String) entry.get("slotError"))
+							.contains("within 1000 ms"));
+					// one timeout (1 s) plus a margin for a slow machine; a timeout per
+					// slot took at least 6 s
+					assertThat(took).isLessThan(Duration.ofSeconds(4));
+				}
 			});
 	}
 
