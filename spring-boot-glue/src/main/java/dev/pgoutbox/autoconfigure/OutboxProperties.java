@@ -425,8 +425,8 @@ public class OutboxProperties {
 	public static class Metrics {
 
 		/**
-		 * Whether to tag delivery metrics with the message type; keep off when types are
-		 * unbounded.
+		 * Whether to tag delivery metrics (and the delivery observation) with the message
+		 * type; keep off when types are unbounded.
 		 */
 		private boolean typeTag = false;
 
