@@ -164,7 +164,14 @@ class ObservabilityIntegrationTests {
 				assertThat(registry.get("outbox.messages.delivered").tag("slot", slot).counter().count()).isEqualTo(10);
 				// the doomed message failed twice (then parked), the flaky one once
 				assertThat(registry.get("outbox.publish.failures").tag("slot", slot).counter().count()).isEqualTo(3);
-				assertThat(registry.get("outbox.publish").tag("slot", slot).timer().count()).isEqualTo(10);
+				// timed once, by the outbox.deliver observation, failures included
+				assertThat(registry.find("outbox.publish").timer()).isNull();
+				assertThat(registry.get("outbox.deliver")
+					.tags("slot", slot, "partition", "default", "error", "none")
+					.timer()
+					.count()).isEqualTo(10);
+				assertThat(registry.get("outbox.deliver").tag("error", "IllegalStateException").timer().count())
+					.isEqualTo(3);
 				assertThat(registry.get("outbox.delivery.latency").tag("slot", slot).timer().count()).isEqualTo(10);
 				assertThat(registry.get("outbox.messages.buffered").gauge().value()).isZero();
 				assertThat(registry.get("outbox.relay.state").tag("state", "running").gauge().value()).isEqualTo(1);
