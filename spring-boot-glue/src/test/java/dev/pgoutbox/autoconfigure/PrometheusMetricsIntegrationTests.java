@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboundMessage;
 import dev.pgoutbox.OutboxPublisher;
@@ -37,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PrometheusMetricsIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
+
+	private static final Duration SETTLE = Duration.ofSeconds(10);
 
 	/** Per partition, gauges read from the slot and the relay. */
 	private static final List<String> GAUGES = List.of("outbox_replication_lag_bytes",
@@ -140,18 +143,19 @@ class PrometheusMetricsIntegrationTests {
 						}
 					}
 					publisher.awaitCount(5 * partitions.size(), WAIT);
-					Awaitility.await().atMost(WAIT).until(() -> {
-						PrometheusScrape scrape = PrometheusScrape.parse(registry.scrape());
-						boolean complete = scrape.sum("outbox_messages_parked_total", Map.of()) == partitions.size()
-								&& scrape.sum("outbox_dead_letters", Map.of()) == partitions.size()
-								&& scrape.named("outbox_replication_lag_bytes")
-									.stream()
-									.noneMatch((sample) -> Double.isNaN(sample.value()));
-						if (complete) {
-							scraped.add(scrape);
-						}
-						return complete;
-					});
+					DeadLetters deadLetters = context.getBean(DeadLetters.class);
+					Awaitility.await().atMost(WAIT).until(() -> deadLetters.count() == partitions.size());
+					// the counters and the slot gauges catch up within a few refreshes; a
+					// scrape that never settles is still asserted on, to tell what is
+					// wrong
+					long deadline = System.nanoTime() + SETTLE.toNanos();
+					PrometheusScrape scrape;
+					do {
+						Thread.sleep(100);
+						scrape = PrometheusScrape.parse(registry.scrape());
+					}
+					while (!settled(scrape, partitions.size()) && System.nanoTime() < deadline);
+					scraped.add(scrape);
 				});
 		}
 		finally {
@@ -159,6 +163,14 @@ class PrometheusMetricsIntegrationTests {
 		}
 		assertThat(failures).as("meters the registry refused").isEmpty();
 		return scraped.get(0);
+	}
+
+	private static boolean settled(PrometheusScrape scrape, int partitions) {
+		return scrape.sum("outbox_messages_parked_total", Map.of()) == partitions
+				&& scrape.named("outbox_dead_letters").stream().allMatch((sample) -> sample.value() == 1)
+				&& scrape.named("outbox_replication_lag_bytes")
+					.stream()
+					.noneMatch((sample) -> Double.isNaN(sample.value()));
 	}
 
 	private static void assertConsistent(PrometheusScrape scrape, Map<String, String> slots, boolean typeTag) {
@@ -198,6 +210,10 @@ class PrometheusMetricsIntegrationTests {
 		assertThat(scrape.sum("outbox_delivery_latency_seconds_count", Map.of())).isEqualTo(5 * partitions);
 		assertThat(scrape.sum("outbox_publish_failures_total", Map.of())).isEqualTo(partitions);
 		assertThat(scrape.sum("outbox_relay_state", Map.of("state", "running"))).isEqualTo(partitions);
+		// each partition's gauge counts its own dead letter, not the table's
+		assertThat(scrape.named("outbox_dead_letters")).extracting(PrometheusScrape.Sample::value)
+			.containsOnly(1.0)
+			.hasSize(partitions);
 	}
 
 	/** What an application might make of the delivery observation. */
