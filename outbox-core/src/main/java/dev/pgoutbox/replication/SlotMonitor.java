@@ -6,6 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,15 +17,16 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 import dev.pgoutbox.Lsn;
+import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
-import dev.pgoutbox.schema.SqlIdentifier;
 
 /**
- * Reads a slot's {@link SlotStatus}, and the number of dead letters, from the server
- * within a time limit, so that health checks and metrics never hang on a dead database.
- * One read runs at a time; a caller arriving while one is under way waits for it rather
- * than starting another.
+ * Reads a partition's {@link SlotStatus}, slot and dead letters, from the server within a
+ * time limit, so that health checks and metrics never hang on a dead database. One read
+ * runs at a time; a caller arriving while one is under way waits for it rather than
+ * starting another. {@link #readAll} asks several monitors at once, so that one limit
+ * bounds them all.
  *
  * <p>
  * Thread-safe.
@@ -33,7 +37,7 @@ public final class SlotMonitor implements AutoCloseable {
 
 	private final DataSource dataSource;
 
-	private final SqlIdentifier slot;
+	private final OutboxPartition partition;
 
 	private final ExecutorService reader = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "outbox-slot-monitor");
@@ -46,19 +50,24 @@ public final class SlotMonitor implements AutoCloseable {
 	/**
 	 * Creates a monitor.
 	 * @param dataSource connections to the outbox's database
-	 * @param slot the slot to watch
+	 * @param partition the partition whose slot is watched and whose dead letters are
+	 * counted: with a partition that reads every row, all of them
 	 * @param table the outbox table, whose dead letters are counted
 	 */
-	public SlotMonitor(DataSource dataSource, SqlIdentifier slot, OutboxTable table) {
-		if (dataSource == null || slot == null || table == null) {
-			throw new IllegalArgumentException("'dataSource', 'slot' and 'table' must not be null");
+	public SlotMonitor(DataSource dataSource, OutboxPartition partition, OutboxTable table) {
+		if (dataSource == null || partition == null || table == null) {
+			throw new IllegalArgumentException("'dataSource', 'partition' and 'table' must not be null");
 		}
 		this.dataSource = dataSource;
-		this.slot = slot;
+		this.partition = partition;
+		// a partition's dead letters are its own, so that per-partition counts add up to
+		// the table's
+		String deadLetters = "SELECT count(*) FROM " + OutboxSchema.qualifiedDeadLetterTable(table)
+				+ (partition.filtered() ? " WHERE partition_key = ?" : "");
 		this.query = "SELECT pg_current_wal_lsn()::text, s.active, s.confirmed_flush_lsn::text, s.restart_lsn::text, "
-				+ "to_jsonb(s) ->> 'wal_status', to_jsonb(s) ->> 'safe_wal_size', s.slot_name IS NOT NULL, "
-				+ "(SELECT count(*) FROM " + OutboxSchema.qualifiedDeadLetterTable(table) + ") "
-				+ "FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = ?";
+				+ "to_jsonb(s) ->> 'wal_status', to_jsonb(s) ->> 'safe_wal_size', s.slot_name IS NOT NULL, ("
+				+ deadLetters + ") FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_replication_slots s "
+				+ "ON s.slot_name = ?";
 	}
 
 	/**
@@ -68,15 +77,47 @@ public final class SlotMonitor implements AutoCloseable {
 	 * @throws SQLException if the server could not be asked or did not answer in time
 	 */
 	public SlotStatus read(Duration timeout) throws SQLException {
-		Future<SlotStatus> read;
+		return await(start(), System.nanoTime() + timeout.toNanos(), timeout);
+	}
+
+	/**
+	 * Reads the slots of several monitors at once and waits for them together, so that
+	 * {@code timeout} bounds the whole: a dead database costs one timeout, not one per
+	 * slot.
+	 * @param <K> what the monitors are known by
+	 * @param monitors the monitors
+	 * @param timeout the longest wait for all of them
+	 * @return per monitor, in the given order, its status or why it could not be read
+	 */
+	public static <K> Map<K, SlotReading> readAll(Map<K, SlotMonitor> monitors, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		Map<K, Future<SlotStatus>> reads = new LinkedHashMap<>();
+		monitors.forEach((key, monitor) -> reads.put(key, monitor.start()));
+		Map<K, SlotReading> readings = new LinkedHashMap<>();
+		reads.forEach((key, read) -> {
+			try {
+				readings.put(key, SlotReading.of(await(read, deadline, timeout)));
+			}
+			catch (SQLException ex) {
+				readings.put(key, SlotReading.failed(ex));
+			}
+		});
+		return readings;
+	}
+
+	private Future<SlotStatus> start() {
 		synchronized (this) {
 			if (this.pending == null || this.pending.isDone()) {
 				this.pending = this.reader.submit(this::query);
 			}
-			read = this.pending;
+			return this.pending;
 		}
+	}
+
+	private static SlotStatus await(Future<SlotStatus> read, long deadline, Duration timeout) throws SQLException {
 		try {
-			return read.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			// a read already done is taken even once the deadline has passed
+			return read.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
 			throw new SQLException("The database did not report the slot within " + timeout.toMillis() + " ms", ex);
@@ -85,7 +126,7 @@ public final class SlotMonitor implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new SQLException("Interrupted while reading the slot's status", ex);
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();
 			throw (cause instanceof SQLException sql) ? sql : new SQLException(cause);
 		}
@@ -95,7 +136,11 @@ public final class SlotMonitor implements AutoCloseable {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.query)) {
 			statement.setQueryTimeout(10);
-			statement.setString(1, this.slot.name());
+			int parameter = 1;
+			if (this.partition.filtered()) {
+				statement.setString(parameter++, this.partition.key());
+			}
+			statement.setString(parameter, this.partition.slot().name());
 			try (ResultSet rs = statement.executeQuery()) {
 				rs.next();
 				String safe = rs.getString(6);

@@ -17,7 +17,7 @@ import dev.pgoutbox.Lsn;
  * {@code lost}; {@code null} before PostgreSQL 13
  * @param safeWalSize bytes of WAL that can still be written before the slot is in danger
  * of being lost, {@code null} when unlimited or unknown
- * @param deadLetters messages parked in the dead-letter table
+ * @param deadLetters the partition's messages parked in the dead-letter table
  * @param readAt when it was read
  */
 public record SlotStatus(boolean exists, boolean active, Lsn currentWal, Lsn confirmedFlush, Lsn restart,

@@ -71,13 +71,15 @@ public final class BootLine {
 	}
 
 	/**
-	 * Health, endpoints and metrics with a simple registry, as the actuator starter has.
+	 * Health, endpoints, metrics with a simple registry (unless the test brings its own)
+	 * and observations timed by it, as the actuator starter has.
 	 */
 	public static AutoConfigurations actuator() {
 		return AutoConfigurations.of(HealthContributorAutoConfiguration.class,
 				HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
 				EndpointAutoConfiguration.class, MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+				ObservationAutoConfiguration.class);
 	}
 
 	/** Observations and Brave tracing. */

@@ -2,15 +2,17 @@ package dev.pgoutbox.autoconfigure;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.observation.transport.ReceiverContext;
 
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Runs each {@link MessagePublisher} call in an {@code outbox.deliver} observation whose
  * parent is the trace context the message carries in its headers, so that with tracing
- * on, the delivery span continues the trace of the request that wrote the message.
+ * on, the delivery span continues the trace of the request that wrote the message. Its
+ * timer is the publish call's only one; the application's
+ * {@link OutboxDeliveryObservationConvention}, if any, names and tags it.
  */
 final class ObservedMessagePublisher implements MessagePublisher {
 
@@ -18,20 +20,31 @@ final class ObservedMessagePublisher implements MessagePublisher {
 
 	private final ObservationRegistry registry;
 
-	ObservedMessagePublisher(MessagePublisher delegate, ObservationRegistry registry) {
+	private final RelayedPartitions partitions;
+
+	private final OutboxDeliveryObservationConvention convention;
+
+	private final OutboxDeliveryObservationConvention defaultConvention;
+
+	/**
+	 * Creates the publisher.
+	 * @param convention the application's convention, {@code null} to take one registered
+	 * globally or else {@code defaultConvention}
+	 */
+	ObservedMessagePublisher(MessagePublisher delegate, ObservationRegistry registry, RelayedPartitions partitions,
+			OutboxDeliveryObservationConvention convention, OutboxDeliveryObservationConvention defaultConvention) {
 		this.delegate = delegate;
 		this.registry = registry;
+		this.partitions = partitions;
+		this.convention = convention;
+		this.defaultConvention = defaultConvention;
 	}
 
 	@Override
 	public void publish(OutboxMessage message) throws Exception {
-		ReceiverContext<OutboxMessage> context = new ReceiverContext<>((carrier, key) -> carrier.headers().get(key));
-		context.setCarrier(message);
-		context.setRemoteServiceName("outbox");
-		Observation.createNotStarted("outbox.deliver", () -> context, this.registry)
-			.contextualName("outbox deliver")
-			.highCardinalityKeyValue("outbox.message.id", message.id().toString())
-			.highCardinalityKeyValue("outbox.message.type", message.type())
+		OutboxPartition partition = this.partitions.of(message);
+		OutboxDeliveryContext context = new OutboxDeliveryContext(message, partition.slot().name(), partition.key());
+		Observation.createNotStarted(this.convention, this.defaultConvention, () -> context, this.registry)
 			.observeChecked(() -> this.delegate.publish(message));
 	}
 

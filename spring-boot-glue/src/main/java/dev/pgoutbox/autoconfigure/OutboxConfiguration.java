@@ -89,13 +89,16 @@ class OutboxConfiguration {
 	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
 			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceLogin> dataSourceLogin,
 			ObjectProvider<DeliveryListener> deliveryListeners, ObjectProvider<ObservationRegistry> observationRegistry,
-			JsonCodec json, OutboxSchemaInitializer schemaInitializer) {
-		MessagePublisher publisher = observed(messagePublisher(messagePublishers),
-				observationRegistry.getIfAvailable());
+			ObjectProvider<OutboxDeliveryObservationConvention> deliveryConvention, JsonCodec json,
+			OutboxSchemaInitializer schemaInitializer) {
+		MessagePublisher application = messagePublisher(messagePublishers);
 		RelaySettings settings = OutboxSettings.relay(properties);
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceLogin.getIfAvailable());
 		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
+		MessagePublisher publisher = observed(application, observationRegistry.getIfAvailable(),
+				new RelayedPartitions(partitions), deliveryConvention.getIfUnique(),
+				properties.getMetrics().isTypeTag());
 		// listeners (metrics among them) are looked up at each start, not at bean
 		// creation
 		Function<OutboxPartition, Relay> relays = (partition) -> new OutboxRelay(settings.forPartition(partition),
@@ -133,12 +136,17 @@ class OutboxConfiguration {
 		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
 		Map<String, SlotMonitor> monitors = new LinkedHashMap<>();
 		partitions.forEach((partition) -> monitors.put(partition.key(),
-				new SlotMonitor(dataSource, partition.slot(), OutboxSettings.table(properties))));
+				new SlotMonitor(dataSource, partition, OutboxSettings.table(properties))));
 		return new OutboxStatusReader(lifecycle, partitions, monitors, properties.getHealth().getMaxLag().toBytes());
 	}
 
-	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry) {
-		return (registry != null && !registry.isNoop()) ? new ObservedMessagePublisher(publisher, registry) : publisher;
+	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry,
+			RelayedPartitions partitions, OutboxDeliveryObservationConvention convention, boolean typeTag) {
+		if (registry == null || registry.isNoop()) {
+			return publisher;
+		}
+		return new ObservedMessagePublisher(publisher, registry, partitions, convention,
+				new DefaultOutboxDeliveryObservationConvention(typeTag));
 	}
 
 	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {

@@ -432,7 +432,10 @@ public class OutboxProperties {
 		 */
 		private DataSize maxLag = DataSize.ofGigabytes(1);
 
-		/** Longest time the health check waits for the database. */
+		/**
+		 * Longest time the health check waits for the database, for all slots together:
+		 * they are read at once.
+		 */
 		private Duration timeout = Duration.ofSeconds(2);
 
 		public DataSize getMaxLag() {
@@ -459,8 +462,8 @@ public class OutboxProperties {
 	public static class Metrics {
 
 		/**
-		 * Whether to tag delivery metrics with the message type; keep off when types are
-		 * unbounded.
+		 * Whether to tag delivery metrics (and the delivery observation) with the message
+		 * type; keep off when types are unbounded.
 		 */
 		private boolean typeTag = false;
 

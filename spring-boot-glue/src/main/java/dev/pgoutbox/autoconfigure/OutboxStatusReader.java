@@ -16,6 +16,7 @@ import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.relay.RelayStatistics;
 import dev.pgoutbox.replication.SlotMonitor;
+import dev.pgoutbox.replication.SlotReading;
 import dev.pgoutbox.replication.SlotStatus;
 import dev.pgoutbox.schema.OutboxPartition;
 
@@ -37,17 +38,20 @@ public class OutboxStatusReader implements DisposableBean {
 	public OutboxStatusReader(OutboxRelayLifecycle lifecycle, List<OutboxPartition> partitions,
 			Map<String, SlotMonitor> monitors, long maxLagBytes) {
 		this.lifecycle = lifecycle;
-		this.monitors = Map.copyOf(monitors);
+		this.monitors = new LinkedHashMap<>(monitors);
 		partitions.forEach((partition) -> this.partitions.put(partition.key(), partition));
 		this.maxLagBytes = maxLagBytes;
 	}
 
 	/**
 	 * Reads the status now.
-	 * @param timeout the longest wait for the database, per slot
+	 * @param timeout the longest wait for the database, for all the slots together: the
+	 * slots are read at once, so that a dead database costs one timeout however many
+	 * partitions there are
 	 * @return the status
 	 */
 	public OutboxStatus read(Duration timeout) {
+		Map<String, SlotReading> slots = SlotMonitor.readAll(this.monitors, timeout);
 		Map<String, Relay> relays = this.lifecycle.getRelays();
 		List<String> problems = new ArrayList<>();
 		Map<String, Object> details = new LinkedHashMap<>();
@@ -57,7 +61,7 @@ public class OutboxStatusReader implements DisposableBean {
 			Relay relay = relays.get(partition.key());
 			RelayState state = (relay != null) ? relay.state() : RelayState.NEW;
 			details.put("state", name(state));
-			describe(partition, relay, timeout, true, details, problems);
+			describe(partition, relay, slots.get(partition.key()), true, details, problems);
 			return new OutboxStatus(state, List.copyOf(problems), details);
 		}
 		RelayState state = combined(relays);
@@ -70,7 +74,7 @@ public class OutboxStatusReader implements DisposableBean {
 			Relay relay = relays.get(partition.key());
 			entry.put("servedBy", owners.get(partition.key()));
 			entry.put("state", (relay != null) ? name(relay.state()) : "elsewhere");
-			describe(partition, relay, timeout, relay != null, entry, problems);
+			describe(partition, relay, slots.get(partition.key()), relay != null, entry, problems);
 			byPartition.put(partition.key(), entry);
 		}
 		details.put("partitions", byPartition);
@@ -111,12 +115,12 @@ public class OutboxStatusReader implements DisposableBean {
 	 * Adds a partition's slot and relay to {@code details}; its problems count only if it
 	 * is served here.
 	 */
-	private void describe(OutboxPartition partition, Relay relay, Duration timeout, boolean servedHere,
+	private void describe(OutboxPartition partition, Relay relay, SlotReading reading, boolean servedHere,
 			Map<String, Object> details, List<String> problems) {
 		details.put("slot", partition.slot().name());
 		details.put("publication", partition.publication().name());
 		try {
-			SlotStatus slot = this.monitors.get(partition.key()).read(timeout);
+			SlotStatus slot = reading.get();
 			details.put("slotExists", slot.exists());
 			details.put("currentWalLsn", slot.currentWal().asString());
 			if (slot.exists()) {

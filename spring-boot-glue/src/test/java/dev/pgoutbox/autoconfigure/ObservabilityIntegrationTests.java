@@ -1,5 +1,8 @@
 package dev.pgoutbox.autoconfigure;
 
+import java.security.Principal;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
@@ -162,7 +166,14 @@ class ObservabilityIntegrationTests {
 				assertThat(registry.get("outbox.messages.delivered").tag("slot", slot).counter().count()).isEqualTo(10);
 				// the doomed message failed twice (then parked), the flaky one once
 				assertThat(registry.get("outbox.publish.failures").tag("slot", slot).counter().count()).isEqualTo(3);
-				assertThat(registry.get("outbox.publish").tag("slot", slot).timer().count()).isEqualTo(10);
+				// timed once, by the outbox.deliver observation, failures included
+				assertThat(registry.find("outbox.publish").timer()).isNull();
+				assertThat(registry.get("outbox.deliver")
+					.tags("slot", slot, "partition", "default", "error", "none")
+					.timer()
+					.count()).isEqualTo(10);
+				assertThat(registry.get("outbox.deliver").tag("error", "IllegalStateException").timer().count())
+					.isEqualTo(3);
 				assertThat(registry.get("outbox.delivery.latency").tag("slot", slot).timer().count()).isEqualTo(10);
 				assertThat(registry.get("outbox.messages.buffered").gauge().value()).isZero();
 				assertThat(registry.get("outbox.relay.state").tag("state", "running").gauge().value()).isEqualTo(1);
@@ -188,7 +199,7 @@ class ObservabilityIntegrationTests {
 		});
 		withActuator(OutboxContexts.runner(target))
 			.withPropertyValues("outbox.delivery.retry.max-attempts=1", "outbox.replication.password=hunter2-secret",
-					"outbox.replication.username=postgres")
+					"outbox.replication.username=postgres", "outbox.cleanup.batch-size=7")
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				Relay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
@@ -196,21 +207,46 @@ class ObservabilityIntegrationTests {
 				Map<String, Object> status = endpoint.status();
 				assertThat(status).containsEntry("state", "running").containsKey("configuration");
 				assertThat(status.toString()).contains("slotName=" + target.slot()).doesNotContain("hunter2");
+				Map<String, Object> configuration = map(status.get("configuration"));
+				// built from the bound properties: every group, the ones a hand-kept copy
+				// missed among them
+				assertThat(configuration).containsKeys("cleanup", "membership", "partitions", "metrics", "health",
+						"delivery", "replication");
+				assertThat(map(configuration.get("cleanup"))).containsEntry("batchSize", 7)
+					.containsEntry("interval", "PT0.1S");
+				assertThat(map(configuration.get("metrics"))).containsEntry("typeTag", false)
+					.containsEntry("slotRefreshInterval", "PT0.1S");
+				assertThat(map(configuration.get("membership"))).containsEntry("heartbeatInterval", "PT1S");
+				assertThat(map(configuration.get("replication"))).containsEntry("password", "******")
+					.containsEntry("username", "postgres")
+					.containsEntry("reconnectMaxDelay", "PT1S")
+					.containsEntry("reconnectInitialDelay", "PT0.5S");
+				assertThat(map(configuration.get("health"))).containsEntry("timeout", "PT2S");
+				assertThat(configuration).containsEntry("partitions", List.of("default"));
 
 				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
-				UUID first = outbox.publish("T", "a", Map.of("n", 1));
+				UUID first = outbox.publish("T", "a", Map.of("n", 1), Map.of("customer", "jane@example.com"));
 				UUID second = outbox.publish("T", "b", Map.of("n", 2));
 				Awaitility.await().atMost(WAIT).until(() -> relay.statistics().parked() == 2);
-				Map<String, Object> page = endpoint.deadLetters("dead-letters", 0, 10);
+				Map<String, Object> page = endpoint.deadLetters(SecurityContext.NONE, "dead-letters", 0, 10);
 				assertThat(page).containsEntry("total", 2L);
-				assertThat((List<?>) page.get("messages")).hasSize(2);
+				assertThat(messages(page)).hasSize(2)
+					.allSatisfy((message) -> assertThat(message).containsEntry("payload", "******"));
+				// by default no value of a dead letter shows: neither payload nor headers
+				assertThat(page.toString()).doesNotContain("\"n\"").doesNotContain("jane@example.com");
+				assertThat(messages(page))
+					.anySatisfy((message) -> assertThat(message).containsEntry("id", first.toString())
+						.containsEntry("type", "T")
+						.containsEntry("key", "a")
+						.containsEntry("headers", Map.of("customer", "******")));
 
 				rejecting.set(false);
 				assertThat(endpoint.replay("replay", first.toString())).containsEntry("replayed", true);
 				OutboxMessage replayed = publisher.awaitMessage((message) -> message.id().equals(first), WAIT);
 				assertThat(replayed.payload()).isEqualTo("{\"n\":1}");
 				assertThat(endpoint.delete("dead-letters", second.toString())).containsEntry("deleted", true);
-				assertThat(endpoint.deadLetters("dead-letters", null, null)).containsEntry("total", 0L);
+				assertThat(endpoint.deadLetters(SecurityContext.NONE, "dead-letters", null, null))
+					.containsEntry("total", 0L);
 				assertThat(publisher.received()).extracting(OutboxMessage::id).doesNotContain(second);
 
 				assertThatExceptionOfType(InvalidEndpointRequestException.class)
@@ -218,7 +254,76 @@ class ObservabilityIntegrationTests {
 				assertThatExceptionOfType(InvalidEndpointRequestException.class)
 					.isThrownBy(() -> endpoint.replay("replay", "not-a-uuid"));
 				assertThatExceptionOfType(InvalidEndpointRequestException.class)
-					.isThrownBy(() -> endpoint.deadLetters("dead-letters", -1, 10));
+					.isThrownBy(() -> endpoint.deadLetters(SecurityContext.NONE, "dead-letters", -1, 10));
+			});
+	}
+
+	@Test
+	void endpointShowsDeadLetterValuesOnlyToAuthorizedUsersWhenSoConfigured() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		withActuator(OutboxContexts.runner(target))
+			.withPropertyValues("outbox.delivery.retry.max-attempts=1",
+					"management.endpoint.outbox.show-values=when-authorized", "management.endpoint.outbox.roles=ops")
+			.withBean(MessagePublisher.class, () -> (message) -> {
+				throw new IllegalStateException("rejected");
+			})
+			.run((context) -> {
+				Relay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				context.getBean(OutboxPublisher.class).publish("T", "a", Map.of("n", 1), Map.of("customer", "jane"));
+				Awaitility.await().atMost(WAIT).until(() -> relay.statistics().parked() == 1);
+				OutboxEndpoint endpoint = context.getBean(OutboxEndpoint.class);
+				assertThat(messages(endpoint.deadLetters(user("ops"), "dead-letters", 0, 10)).get(0))
+					.containsEntry("payload", "{\"n\":1}")
+					.containsEntry("headers", Map.of("customer", "jane"));
+				for (SecurityContext unauthorized : List.of(SecurityContext.NONE, user("sales"))) {
+					assertThat(messages(endpoint.deadLetters(unauthorized, "dead-letters", 0, 10)).get(0))
+						.containsEntry("payload", "******")
+						.containsEntry("headers", Map.of("customer", "******"));
+				}
+			});
+	}
+
+	@Test
+	void healthTimeoutBoundsTheWholeCheckNotEachOfSixSlots() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		List<String> partitions = List.of("p1", "p2", "p3", "p4", "p5", "p6");
+		withActuator(OutboxContexts.runner(target))
+			.withPropertyValues("outbox.partitions=" + String.join(",", partitions), "outbox.health.timeout=1s",
+					"outbox.membership.instance-id=one", "outbox.membership.heartbeat-interval=200ms",
+					"outbox.membership.instance-timeout=1s",
+					// six slot locks hold connections: room for six blocked reads besides
+					"spring.datasource.hikari.maximum-pool-size=30")
+			.withBean(MessagePublisher.class, () -> (message) -> {
+			})
+			.run((context) -> {
+				OutboxRelayLifecycle lifecycle = context.getBean(OutboxRelayLifecycle.class);
+				Awaitility.await()
+					.atMost(Duration.ofSeconds(90))
+					.until(() -> lifecycle.getRelays().size() == 6 && lifecycle.getRelays()
+						.values()
+						.stream()
+						.allMatch((relay) -> relay.state() == RelayState.RUNNING));
+				Awaitility.await().atMost(WAIT).until(() -> health(context).status().equals("UP"));
+				DataSource dataSource = context.getBean(DataSource.class);
+				try (Connection locker = dataSource.getConnection(); Statement statement = locker.createStatement()) {
+					// every slot's query counts dead letters, and waits for this lock
+					locker.setAutoCommit(false);
+					statement.execute("LOCK TABLE outbox_dead_letters IN ACCESS EXCLUSIVE MODE");
+					long started = System.nanoTime();
+					HealthReading health = health(context);
+					Duration took = Duration.ofNanos(System.nanoTime() - started);
+					locker.rollback();
+					assertThat(health.status()).isEqualTo("DOWN");
+					@SuppressWarnings("unchecked")
+					Map<String, Map<String, Object>> byPartition = (Map<String, Map<String, Object>>) health.details()
+						.get("partitions");
+					assertThat(byPartition).containsOnlyKeys(partitions)
+						.allSatisfy((partition, entry) -> assertThat((String) entry.get("slotError"))
+							.contains("within 1000 ms"));
+					// one timeout (1 s) plus a margin for a slow machine; a timeout per
+					// slot took at least 6 s
+					assertThat(took).isLessThan(Duration.ofSeconds(4));
+				}
 			});
 	}
 
@@ -234,6 +339,33 @@ class ObservabilityIntegrationTests {
 
 	private static HealthReading health(ApplicationContext context) {
 		return BootLine.health(context);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> map(Object value) {
+		return (Map<String, Object>) value;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, Object>> messages(Map<String, Object> page) {
+		return (List<Map<String, Object>>) page.get("messages");
+	}
+
+	/** A signed-in user with one role, as Spring Security would present them. */
+	private static SecurityContext user(String role) {
+		return new SecurityContext() {
+
+			@Override
+			public Principal getPrincipal() {
+				return () -> "operator";
+			}
+
+			@Override
+			public boolean isUserInRole(String candidate) {
+				return role.equals(candidate);
+			}
+
+		};
 	}
 
 }

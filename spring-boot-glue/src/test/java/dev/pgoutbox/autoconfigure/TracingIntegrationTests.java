@@ -68,6 +68,9 @@ class TracingIntegrationTests {
 				assertThat(deliver.traceId()).isEqualTo(request.context().traceId());
 				assertThat(deliver.parentId()).isEqualTo(write.id());
 				assertThat(deliver.tag("outbox.message.id")).isEqualTo(id.toString());
+				assertThat(deliver.tag("outbox.message.type")).isEqualTo("OrderPlaced");
+				assertThat(deliver.tag("slot")).isEqualTo(target.slot());
+				assertThat(deliver.tag("partition")).isEqualTo("default");
 			});
 	}
 

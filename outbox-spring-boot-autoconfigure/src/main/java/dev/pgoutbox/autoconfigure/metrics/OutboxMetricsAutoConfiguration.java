@@ -38,8 +38,8 @@ public class OutboxMetricsAutoConfiguration {
 		for (OutboxPartition partition : reader.partitions()) {
 			monitors.put(partition, reader.monitor(partition.key()));
 		}
-		return new OutboxMetrics(lifecycle, monitors, properties.getReplication().getSlotName(),
-				properties.getMetrics().isTypeTag(), properties.getMetrics().getSlotRefreshInterval());
+		return new OutboxMetrics(lifecycle, monitors, properties.getMetrics().isTypeTag(),
+				properties.getMetrics().getSlotRefreshInterval());
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -14,7 +15,6 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.lang.Nullable;
 
 import dev.pgoutbox.DeadLetters;
-import dev.pgoutbox.ParkedMessage;
 import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxStatusReader;
 import dev.pgoutbox.relay.Relay;
@@ -26,7 +26,9 @@ import dev.pgoutbox.relay.Relay;
  *
  * <ul>
  * <li>{@code GET /actuator/outbox}: state, slot positions, counts and configuration</li>
- * <li>{@code GET /actuator/outbox/dead-letters?offset=0&limit=50}: parked messages</li>
+ * <li>{@code GET /actuator/outbox/dead-letters?offset=0&limit=50}: parked messages, their
+ * payloads and header values masked unless {@code management.endpoint.outbox.show-values}
+ * allows</li>
  * <li>{@code POST /actuator/outbox/pause}, {@code /resume}, {@code /replay-all}</li>
  * <li>{@code POST /actuator/outbox/replay/{id}}: one parked message back through the
  * outbox</li>
@@ -46,10 +48,14 @@ public class OutboxEndpoint {
 
 	private final OutboxProperties properties;
 
-	public OutboxEndpoint(OutboxStatusReader reader, DeadLetters deadLetters, OutboxProperties properties) {
+	private final OutboxEndpointProperties endpointProperties;
+
+	public OutboxEndpoint(OutboxStatusReader reader, DeadLetters deadLetters, OutboxProperties properties,
+			OutboxEndpointProperties endpointProperties) {
 		this.reader = reader;
 		this.deadLetters = deadLetters;
 		this.properties = properties;
+		this.endpointProperties = endpointProperties;
 	}
 
 	@ReadOperation
@@ -61,8 +67,8 @@ public class OutboxEndpoint {
 	}
 
 	@ReadOperation
-	public Map<String, Object> deadLetters(@Selector String section, @Nullable Integer offset,
-			@Nullable Integer limit) {
+	public Map<String, Object> deadLetters(SecurityContext securityContext, @Selector String section,
+			@Nullable Integer offset, @Nullable Integer limit) {
 		requireSection(section);
 		int from = (offset != null) ? offset : 0;
 		int size = (limit != null) ? limit : 50;
@@ -70,7 +76,12 @@ public class OutboxEndpoint {
 			throw new InvalidEndpointRequestException("offset must be >= 0 and limit between 1 and " + MAX_PAGE,
 					"Invalid page");
 		}
-		List<Map<String, Object>> page = this.deadLetters.list(from, size).stream().map(OutboxEndpoint::view).toList();
+		boolean showValues = this.endpointProperties.getShowValues()
+			.isShown(securityContext, this.endpointProperties.getRoles());
+		List<Map<String, Object>> page = this.deadLetters.list(from, size)
+			.stream()
+			.map((message) -> DeadLetterView.of(message, showValues))
+			.toList();
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("total", this.deadLetters.count());
 		body.put("offset", from);
@@ -128,20 +139,6 @@ public class OutboxEndpoint {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidEndpointRequestException("'" + id + "' is not a message id (a UUID)", "Invalid id");
 		}
-	}
-
-	private static Map<String, Object> view(ParkedMessage message) {
-		Map<String, Object> view = new LinkedHashMap<>();
-		view.put("id", message.id().toString());
-		view.put("type", message.type());
-		view.put("key", message.key());
-		view.put("payload", message.payload());
-		view.put("headers", message.headers());
-		view.put("committedAt", String.valueOf(message.committedAt()));
-		view.put("attempts", message.attempts());
-		view.put("lastError", message.lastError());
-		view.put("parkedAt", String.valueOf(message.parkedAt()));
-		return view;
 	}
 
 }

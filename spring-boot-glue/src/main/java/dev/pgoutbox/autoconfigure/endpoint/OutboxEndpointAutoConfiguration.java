@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 import dev.pgoutbox.DeadLetters;
@@ -20,12 +21,14 @@ import dev.pgoutbox.autoconfigure.OutboxStatusReader;
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean({ OutboxStatusReader.class, DeadLetters.class })
 @ConditionalOnAvailableEndpoint(OutboxEndpoint.class)
+@EnableConfigurationProperties(OutboxEndpointProperties.class)
 public class OutboxEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	OutboxEndpoint outboxEndpoint(OutboxStatusReader reader, DeadLetters deadLetters, OutboxProperties properties) {
-		return new OutboxEndpoint(reader, deadLetters, properties);
+	OutboxEndpoint outboxEndpoint(OutboxStatusReader reader, DeadLetters deadLetters, OutboxProperties properties,
+			OutboxEndpointProperties endpointProperties) {
+		return new OutboxEndpoint(reader, deadLetters, properties, endpointProperties);
 	}
 
 }
