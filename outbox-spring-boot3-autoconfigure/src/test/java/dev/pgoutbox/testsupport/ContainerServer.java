@@ -15,7 +15,7 @@ final class ContainerServer implements TestPostgres.Server {
 
 	static ContainerServer start() {
 		PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17").withCommand("postgres", "-c",
-				"wal_level=logical", "-c", "max_replication_slots=64", "-c", "max_wal_senders=64", "-c",
+				"wal_level=logical", "-c", "max_replication_slots=256", "-c", "max_wal_senders=64", "-c",
 				"max_connections=300", "-c", "fsync=off");
 		container.start();
 		return new ContainerServer(container);

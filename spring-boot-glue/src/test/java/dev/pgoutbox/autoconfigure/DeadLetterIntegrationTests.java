@@ -61,6 +61,7 @@ class DeadLetterIntegrationTests {
 		RecordingPublisher publisher = new RecordingPublisher();
 		AtomicInteger poisonAttempts = new AtomicInteger();
 		CountDownLatch otherKeyDelivered = new CountDownLatch(1);
+		AtomicBoolean otherWentFirst = new AtomicBoolean();
 		AtomicReference<UUID> poison = new AtomicReference<>();
 		publisher.setHook((message) -> {
 			if (message.type().equals("Other")) {
@@ -69,7 +70,7 @@ class DeadLetterIntegrationTests {
 			if (message.type().equals("Poison")) {
 				if (poisonAttempts.incrementAndGet() == 2) {
 					// written after the poison: it must not wait for the poison's retries
-					otherKeyDelivered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+					otherWentFirst.set(otherKeyDelivered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
 				}
 				throw new IllegalStateException("broker rejected record " + message.payload());
 			}
@@ -87,6 +88,7 @@ class DeadLetterIntegrationTests {
 
 				publisher.awaitMessage((message) -> message.id().equals(next), WAIT);
 				assertThat(otherKeyDelivered.getCount()).isZero();
+				assertThat(otherWentFirst).as("the other key delivered during the poison's retries").isTrue();
 				assertThat(poisonAttempts.get()).isEqualTo(3);
 				assertThat(deadLetters.count()).isEqualTo(1);
 				ParkedMessage parked = deadLetters.list(0, 10).get(0);

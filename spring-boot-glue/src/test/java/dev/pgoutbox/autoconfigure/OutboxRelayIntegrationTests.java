@@ -211,7 +211,13 @@ class OutboxRelayIntegrationTests {
 				assertThat(done).containsExactlyInAnyOrder(ids.get(0), ids.get(2), ids.get(3));
 				// the first transaction reaches the server; nothing from the slow one on
 				// does
-				Lsn firstCommit = first.received().get(0).lsn();
+				// found by id: three are delivered in parallel, in any order
+				Lsn firstCommit = first.received()
+					.stream()
+					.filter((message) -> message.id().equals(ids.get(0)))
+					.findFirst()
+					.orElseThrow()
+					.lsn();
 				Awaitility.await()
 					.atMost(WAIT)
 					.until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())
@@ -234,7 +240,7 @@ class OutboxRelayIntegrationTests {
 			Awaitility.await()
 				.atMost(WAIT)
 				.until(() -> Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())
-					.compareTo(second.received().get(0).lsn()) > 0);
+					.compareTo(second.awaitMessage((message) -> message.id().equals(ids.get(1)), WAIT).lsn()) > 0);
 		});
 	}
 

@@ -76,6 +76,10 @@ class BrokerOutageIntegrationTests {
 					.until(() -> publisher.received().stream().map(OutboxMessage::id).distinct().count() == ids.size());
 				assertThat(publisher.received()).extracting(OutboxMessage::id).containsAll(ids);
 				ReconnectIntegrationTests.assertEveryKeyInOrder(publisher);
+				// what the README states: the server never dropped the relay, so nothing came twice
+				assertThat(relay.statistics().reconnects()).as("reconnects").isZero();
+				assertThat(relay.lastError()).as("last connection failure").isNull();
+				assertThat(publisher.count()).as("deliveries, duplicates included").isEqualTo(ids.size());
 				System.out.printf(
 						"RESULT broker-outage sent=%d delivered=%d duplicates=%d failed_calls=%d max_held=%d "
 								+ "reconnected=%s%n",

@@ -49,10 +49,12 @@ class SlotLossIntegrationTests {
 					ids.add(outbox.publish("N", "key-" + (i % 4), Map.of("n", i)));
 				}
 				publisher.awaitCount(100, WAIT);
-				TestPostgres.queryForString(dataSource,
-						"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots " + "WHERE slot_name = '"
-								+ target.slot() + "'");
+				// cut the walsender and drop the slot until the drop wins the race with the
+				// reconnect, however slow the machine
 				Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
+					TestPostgres.queryForString(dataSource,
+							"SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = '"
+									+ target.slot() + "' AND active_pid IS NOT NULL");
 					TestPostgres.update(dataSource, "SELECT pg_drop_replication_slot('" + target.slot() + "')");
 					return true;
 				});

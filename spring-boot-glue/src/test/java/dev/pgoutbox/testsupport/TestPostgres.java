@@ -129,7 +129,8 @@ public final class TestPostgres {
 		try {
 			EmbeddedPostgres postgres = EmbeddedPostgres.builder()
 				.setServerConfig("wal_level", "logical")
-				.setServerConfig("max_replication_slots", "64")
+				// every test leaves its slots behind: room for the whole suite
+				.setServerConfig("max_replication_slots", "256")
 				.setServerConfig("max_wal_senders", "64")
 				.setServerConfig("max_connections", "300")
 				// tests are not about durability of the test server's disk
