@@ -60,7 +60,8 @@ class DispatcherDeadLetterTests {
 				if (attempt == 2) {
 					// b1 was offered after a1 failed once: it must go through between
 					// a1's attempts
-					// recorded, not asserted here: the dispatcher takes what this throws for a failed
+					// recorded, not asserted here: the dispatcher takes what this throws
+					// for a failed
 					// publish
 					otherKeyWentBetween.set(otherKeyDelivered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
 				}

@@ -145,7 +145,8 @@ class OutboxEndpointHttpIntegrationTests {
 	}
 
 	@SpringBootConfiguration
-	@EnableAutoConfiguration(excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES })
+	@EnableAutoConfiguration(
+			excludeName = { BootLine.HIBERNATE, BootLine.JPA_REPOSITORIES, BootLine.FLYWAY, BootLine.LIQUIBASE })
 	static class OperatedApplication {
 
 		@Bean

@@ -63,7 +63,8 @@ class RetryIntegrationTests {
 				}
 			}
 		});
-		// a timeout every call must keep, the quick ones too: long enough for a slow machine
+		// a timeout every call must keep, the quick ones too: long enough for a slow
+		// machine
 		OutboxContexts.runner(target)
 			.withPropertyValues("outbox.delivery.publish-timeout=1s", "outbox.delivery.retry.max-attempts=0")
 			.withBean(MessagePublisher.class, () -> publisher)

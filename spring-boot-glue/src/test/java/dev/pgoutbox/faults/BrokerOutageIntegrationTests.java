@@ -76,7 +76,8 @@ class BrokerOutageIntegrationTests {
 					.until(() -> publisher.received().stream().map(OutboxMessage::id).distinct().count() == ids.size());
 				assertThat(publisher.received()).extracting(OutboxMessage::id).containsAll(ids);
 				ReconnectIntegrationTests.assertEveryKeyInOrder(publisher);
-				// what the README states: the server never dropped the relay, so nothing came twice
+				// what the README states: the server never dropped the relay, so nothing
+				// came twice
 				assertThat(relay.statistics().reconnects()).as("reconnects").isZero();
 				assertThat(relay.lastError()).as("last connection failure").isNull();
 				assertThat(publisher.count()).as("deliveries, duplicates included").isEqualTo(ids.size());

@@ -49,7 +49,8 @@ class SlotLossIntegrationTests {
 					ids.add(outbox.publish("N", "key-" + (i % 4), Map.of("n", i)));
 				}
 				publisher.awaitCount(100, WAIT);
-				// cut the walsender and drop the slot until the drop wins the race with the
+				// cut the walsender and drop the slot until the drop wins the race with
+				// the
 				// reconnect, however slow the machine
 				Awaitility.await().atMost(WAIT).ignoreExceptions().until(() -> {
 					TestPostgres.queryForString(dataSource,

@@ -62,7 +62,8 @@ class LargeTransactionIntegrationTests {
 			long peakAfterGc = relay.figure(RelayProcess.PEAK_HEAP, "afterGc");
 			long max = relay.figure(RelayProcess.PEAK_HEAP, "max");
 			assertThat(peak).isPositive().isLessThanOrEqualTo(max);
-			// the README's claim: what stays in use after collections is a bounded buffer, not
+			// the README's claim: what stays in use after collections is a bounded
+			// buffer, not
 			// the transaction; at most half the heap (measured 37-69 MB of 256 MB)
 			assertThat(peakAfterGc).as("heap in use after collections").isPositive().isLessThanOrEqualTo(max / 2);
 			System.out.printf(

@@ -82,7 +82,8 @@ class ScaleOutIntegrationTests {
 			Duration moveAfterStop = Duration.ofNanos(System.nanoTime() - stoppedAt);
 			assertThat(afterStop.keySet()).containsExactlyInAnyOrder("a", "c");
 			assertThat(afterStop.values()).allSatisfy((p) -> assertThat(p).hasSize(3));
-			// the joins and the clean stop only ever moved partitions gracefully: nothing twice
+			// the joins and the clean stop only ever moved partitions gracefully: nothing
+			// twice
 			assertThat(deliveries(dataSource)).as("deliveries before the kill, duplicates included").isEqualTo(second);
 
 			// kill -9: c's partitions move to a once c's heartbeat is older than the
@@ -113,7 +114,8 @@ class ScaleOutIntegrationTests {
 		args.addAll(List.of("--relay.broker=log", "--relay.run-id=" + instance, "--relay.await-ready=false",
 				"--outbox.partitions=" + String.join(",", partitions), "--outbox.membership.instance-id=" + instance,
 				"--outbox.membership.heartbeat-interval=250ms",
-				// three JVMs on two busy cores can miss beats for a second or two; a live instance
+				// three JVMs on two busy cores can miss beats for a second or two; a live
+				// instance
 				// taken for dead would move partitions uncleanly
 				"--outbox.membership.instance-timeout=8s"));
 		return args;

@@ -64,7 +64,17 @@ public final class DedicatedPostgres implements AutoCloseable {
 		}
 	}
 
-	/** Stops the server; {@link #restart()} brings it back. */
+	/** Starts the server again after {@link #stop()}, on the same data. */
+	public void start() {
+		try {
+			startServer();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Stops the server; {@link #start()} or {@link #restart()} brings it back. */
 	public void stop() {
 		try {
 			this.postgres.close();
