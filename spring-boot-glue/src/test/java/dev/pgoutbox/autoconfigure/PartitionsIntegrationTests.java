@@ -176,19 +176,7 @@ class PartitionsIntegrationTests {
 		CountDownLatch release = new CountDownLatch(1);
 		AtomicInteger hanging = new AtomicInteger();
 		RecordingPublisher stuck = new RecordingPublisher();
-		// a broker call that never returns and ignores interruption, as a stuck client
-		// does
-		stuck.setHook((message) -> {
-			hanging.incrementAndGet();
-			while (release.getCount() > 0) {
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					// ignored on purpose
-				}
-			}
-		});
+		stuck.setHook(RecordingPublisher.hangIgnoringInterruption(release, hanging));
 		RecordingPublisher healthy = new RecordingPublisher();
 		try {
 			partitioned(target, "one").withPropertyValues("outbox.shutdown-timeout=2s")

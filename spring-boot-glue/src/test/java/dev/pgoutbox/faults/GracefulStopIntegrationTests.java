@@ -38,17 +38,7 @@ class GracefulStopIntegrationTests {
 		CountDownLatch release = new CountDownLatch(1);
 		AtomicInteger hanging = new AtomicInteger();
 		RecordingPublisher publisher = new RecordingPublisher();
-		publisher.setHook((message) -> {
-			hanging.incrementAndGet();
-			while (release.getCount() > 0) {
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					// ignored on purpose, as a stuck client library does
-				}
-			}
-		});
+		publisher.setHook(RecordingPublisher.hangIgnoringInterruption(release, hanging));
 		try {
 			OutboxContexts.runner(target)
 				.withPropertyValues("outbox.shutdown-timeout=2s")

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
@@ -29,6 +31,24 @@ public class RecordingPublisher implements MessagePublisher {
 
 		void before(OutboxMessage message) throws Exception;
 
+	}
+
+	/**
+	 * A broker call that never returns until {@code release} opens and ignores
+	 * interruption, as a stuck client library does; counts the calls it holds.
+	 */
+	public static Hook hangIgnoringInterruption(CountDownLatch release, AtomicInteger hanging) {
+		return (message) -> {
+			hanging.incrementAndGet();
+			while (release.getCount() > 0) {
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					// ignored on purpose
+				}
+			}
+		};
 	}
 
 	public void setHook(Hook hook) {
