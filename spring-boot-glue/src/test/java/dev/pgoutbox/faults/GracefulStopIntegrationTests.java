@@ -72,10 +72,15 @@ class GracefulStopIntegrationTests {
 		RecordingPublisher publisher = new RecordingPublisher();
 		// a broker that takes a little time, so that calls are in flight when the stop
 		// comes
-		publisher.setHook((message) -> LockSupport.parkNanos(2_000_000));
+		// a broker that takes a little time, and starts only once everything is written,
+		// so
+		// that the stop comes with calls in flight and most messages still unread
+		CountDownLatch written = new CountDownLatch(1);
+		publisher.setHook((message) -> {
+			written.await();
+			LockSupport.parkNanos(2_000_000);
+		});
 		List<UUID> ids = new ArrayList<>();
-		// a small buffer, so that the stop comes with most messages still unread in the
-		// slot
 		OutboxContexts.runner(target)
 			.withPropertyValues("outbox.delivery.concurrency=4", "outbox.delivery.buffer-size=50")
 			.withBean(MessagePublisher.class, () -> publisher)
@@ -85,8 +90,14 @@ class GracefulStopIntegrationTests {
 				for (int i = 0; i < 2000; i++) {
 					ids.add(outbox.publish("T", "key-" + (i % 50), Map.of("n", i)));
 				}
+				written.countDown();
 				Awaitility.await().atMost(WAIT).until(() -> publisher.count() >= 200);
+				long started = System.nanoTime();
 				context.getBean(OutboxRelayLifecycle.class).stop();
+				// within the stated bound: the shutdown timeout (5 s here) plus about a
+				// second,
+				// with room for a slow machine
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5 + 6));
 				assertThat(context.getBean(OutboxRelayLifecycle.class).isRunning()).isFalse();
 			});
 		int beforeRestart = publisher.count();
