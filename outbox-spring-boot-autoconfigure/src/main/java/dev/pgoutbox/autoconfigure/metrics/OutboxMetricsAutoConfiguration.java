@@ -1,8 +1,5 @@
 package dev.pgoutbox.autoconfigure.metrics;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,8 +14,6 @@ import dev.pgoutbox.autoconfigure.OutboxAutoConfiguration;
 import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
 import dev.pgoutbox.autoconfigure.OutboxStatusReader;
-import dev.pgoutbox.replication.SlotMonitor;
-import dev.pgoutbox.schema.OutboxPartition;
 
 /**
  * Auto-configuration of the outbox's Micrometer metrics.
@@ -33,13 +28,7 @@ public class OutboxMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	OutboxMetrics outboxMetrics(OutboxRelayLifecycle lifecycle, OutboxStatusReader reader,
 			OutboxProperties properties) {
-		// the health check's monitors: one bounded read at a time per slot, shared
-		Map<OutboxPartition, SlotMonitor> monitors = new LinkedHashMap<>();
-		for (OutboxPartition partition : reader.partitions()) {
-			monitors.put(partition, reader.monitor(partition.key()));
-		}
-		return new OutboxMetrics(lifecycle, monitors, properties.getMetrics().isTypeTag(),
-				properties.getMetrics().getSlotRefreshInterval());
+		return OutboxMetrics.of(lifecycle, reader, properties);
 	}
 
 }

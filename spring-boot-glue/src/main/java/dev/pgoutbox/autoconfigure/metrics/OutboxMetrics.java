@@ -17,7 +17,9 @@ import org.springframework.beans.factory.DisposableBean;
 
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.autoconfigure.OutboxProperties;
 import dev.pgoutbox.autoconfigure.OutboxRelayLifecycle;
+import dev.pgoutbox.autoconfigure.OutboxStatusReader;
 import dev.pgoutbox.autoconfigure.RelayedPartitions;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
@@ -62,6 +64,24 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 		monitors.forEach((partition, monitor) -> byKey.put(partition.key(), monitor));
 		this.slots = new SlotReadings(byKey, refreshInterval);
 		this.typeTag = typeTag;
+	}
+
+	/**
+	 * Creates the metrics over the health check's slot monitors, so that both read each
+	 * slot through one bounded monitor, as each Boot line's auto-configuration does.
+	 * @param lifecycle the relays
+	 * @param reader the health check's reader, whose monitors are shared
+	 * @param properties the outbox's properties
+	 * @return the metrics
+	 */
+	public static OutboxMetrics of(OutboxRelayLifecycle lifecycle, OutboxStatusReader reader,
+			OutboxProperties properties) {
+		Map<OutboxPartition, SlotMonitor> monitors = new LinkedHashMap<>();
+		for (OutboxPartition partition : reader.partitions()) {
+			monitors.put(partition, reader.monitor(partition.key()));
+		}
+		return new OutboxMetrics(lifecycle, monitors, properties.getMetrics().isTypeTag(),
+				properties.getMetrics().getSlotRefreshInterval());
 	}
 
 	@Override
