@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
 
+import dev.pgoutbox.schema.AutoCommitDataSource;
 import dev.pgoutbox.schema.MessageStore;
 import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
@@ -47,7 +48,9 @@ public final class ReplicationPreflight {
 	public ReplicationPreflight(ReplicationConnector connector, DataSource dataSource, List<SqlIdentifier> slots,
 			OutboxTable table, StoreSettings store) {
 		this.connector = connector;
-		this.dataSource = dataSource;
+		// the slots it creates are recorded, and must commit whatever the pool's
+		// auto-commit default
+		this.dataSource = AutoCommitDataSource.of(dataSource);
 		this.slot = slots.get(0);
 		this.catalogs = (table != null && store != null)
 				? slots.stream().map((each) -> new SlotCatalog(table, each)).toList() : List.of();
@@ -61,8 +64,8 @@ public final class ReplicationPreflight {
 	public void check() {
 		checkReplicationLogin();
 		try (Connection connection = this.dataSource.getConnection()) {
-			checkStore(connection);
 			checkSlot(connection);
+			checkStore(connection);
 		}
 		catch (SQLException ex) {
 			throw new ReplicationSetupException("Could not inspect replication slots: " + ex.getMessage(),
@@ -128,7 +131,15 @@ public final class ReplicationPreflight {
 					"Set outbox.replication.failover=false, or upgrade PostgreSQL.", null);
 		}
 		for (SlotCatalog catalog : this.catalogs) {
-			String lost = catalog.lostSlotReason(connection, catalog.find(connection), this.store);
+			SlotCatalog.SlotInfo existing = catalog.find(connection);
+			String lost = catalog.lostSlotReason(connection, existing, this.store);
+			if (lost == null && existing == null && this.store.store() == MessageStore.WAL) {
+				// now, not when a relay first connects: a message published before its
+				// slot exists is kept by nothing, and some partitions may not be served
+				// yet
+				catalog.create(connection, this.store.failover());
+				continue;
+			}
 			if (lost != null) {
 				throw new ReplicationSetupException(lost + ".",
 						"Find out why the slot went (a failover to a standby without failover slots, a manual drop, "

@@ -103,6 +103,31 @@ final class SlotCatalog {
 	}
 
 	/**
+	 * Creates the slot over SQL, without exporting a snapshot, and records it with its
+	 * table read pending, so that the relay reads the table once when it connects. Does
+	 * nothing if the slot was created meanwhile by another instance.
+	 * @param failover whether to create a failover slot (PostgreSQL 17 and later)
+	 * @return whether this call created it
+	 */
+	boolean create(Connection connection, boolean failover) throws SQLException {
+		String sql = failover
+				? "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput', false, false, true)"
+				: "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')";
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			statement.setString(1, this.slot.name());
+			statement.executeQuery().close();
+		}
+		catch (SQLException ex) {
+			if ("42710".equals(ex.getSQLState())) {
+				return false;
+			}
+			throw ex;
+		}
+		markBackfill(connection, true);
+		return true;
+	}
+
+	/**
 	 * Drops the slot; fails with SQLSTATE 55006 if another connection is using it.
 	 */
 	void drop(Connection connection) throws SQLException {

@@ -26,12 +26,14 @@ public interface OutboxWriter {
 
 	/**
 	 * Returns a writer that emits transactional logical decoding messages, in
-	 * {@link WalMessageFormat}.
+	 * {@link WalMessageFormat}. Until it has seen every slot of the outbox exist, it
+	 * checks before writing: a message emitted while no slot exists is kept by nothing.
 	 * @param prefix the prefix, checked with {@link WalMessageFormat#checkPrefix}
+	 * @param slots the names of the outbox's slots, one per partition
 	 * @return the writer
 	 */
-	static OutboxWriter wal(String prefix) {
-		return new WalWriter(WalMessageFormat.checkPrefix(prefix, "outbox.wal.prefix"));
+	static OutboxWriter wal(String prefix, List<String> slots) {
+		return new WalWriter(WalMessageFormat.checkPrefix(prefix, "outbox.wal.prefix"), slots);
 	}
 
 	/**

@@ -17,8 +17,16 @@ final class WalWriter implements OutboxWriter {
 
 	private final String prefix;
 
-	WalWriter(String prefix) {
+	private final List<String> slots;
+
+	private volatile boolean slotsSeen;
+
+	WalWriter(String prefix, List<String> slots) {
+		if (slots == null || slots.isEmpty()) {
+			throw new IllegalArgumentException("'slots' must not be empty");
+		}
 		this.prefix = prefix;
+		this.slots = List.copyOf(slots);
 	}
 
 	@Override
@@ -28,9 +36,32 @@ final class WalWriter implements OutboxWriter {
 
 	@Override
 	public void insert(Connection connection, List<Row> rows) throws SQLException {
+		if (!this.slotsSeen) {
+			requireSlots(connection);
+		}
 		for (int from = 0; from < rows.size(); from += CHUNK) {
 			emit(connection, rows.subList(from, Math.min(rows.size(), from + CHUNK)));
 		}
+	}
+
+	/**
+	 * Refuses to write until every slot exists: the outbox's start creates them, and
+	 * before that a message would be in no slot's keeping.
+	 */
+	private void requireSlots(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = ANY (?)")) {
+			statement.setArray(1, connection.createArrayOf("text", this.slots.toArray()));
+			try (ResultSet rs = statement.executeQuery()) {
+				rs.next();
+				if (rs.getLong(1) < this.slots.size()) {
+					throw new SQLException("With outbox.store=wal a message is kept only by the outbox's replication "
+							+ "slots " + this.slots + ", and not all of them exist yet; the outbox creates them when "
+							+ "it starts, so publish once the application has started");
+				}
+			}
+		}
+		this.slotsSeen = true;
 	}
 
 	private void emit(Connection connection, List<Row> rows) throws SQLException {

@@ -62,8 +62,11 @@ final class OutboxSettings {
 
 	static OutboxWriter writer(OutboxProperties properties) {
 		StoreSettings store = store(properties);
-		return (store.store() == MessageStore.WAL) ? OutboxWriter.wal(store.walPrefix())
-				: OutboxWriter.table(table(properties));
+		if (store.store() == MessageStore.TABLE) {
+			return OutboxWriter.table(table(properties));
+		}
+		return OutboxWriter.wal(store.walPrefix(),
+				partitions(properties).stream().map((partition) -> partition.slot().name()).toList());
 	}
 
 	static SqlIdentifier publication(OutboxProperties properties) {
