@@ -10,6 +10,8 @@ import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -279,14 +281,25 @@ class WalStoreIntegrationTests {
 		});
 	}
 
-	@Test
-	void aFirstStartCreatesTheSlot() {
+	@ParameterizedTest(name = "recreate-lost-slot={0}")
+	@ValueSource(booleans = { false, true })
+	void aFirstStartDeliversRowsLeftInTheTableAndWhatIsPublishedAtOnce(boolean recreateLostSlot) {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
-		wal(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			Probes.awaitState(context, RelayState.RUNNING, WAIT);
-			assertThat(Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())).isNotNull();
-		});
+		List<UUID> ids = new ArrayList<>();
+		// rows of the table store that no slot has read
+		OutboxContexts.withoutRelay(OutboxContexts.runner(target))
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 0));
+		// the first start of the WAL store: published before the relay connected
+		wal(target).withPropertyValues("outbox.replication.recreate-lost-slot=" + recreateLostSlot)
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				publishNumbered(context.getBean(OutboxPublisher.class), ids, 50);
+				Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+			});
+		assertEveryKeyInNumberOrder(publisher);
 	}
 
 	@Test
