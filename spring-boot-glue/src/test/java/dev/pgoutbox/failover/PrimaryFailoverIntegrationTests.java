@@ -47,7 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * message arrives, and only those committed after the copy's last synced position can
  * come twice. Without one, the table store recreates the slot and reads the outbox table
  * again (duplicates are the rows not yet cleaned up), and the WAL store refuses to
- * replace a slot that held the only copy of its messages.
+ * replace a slot that held the only copy of its messages, and to publish while no slot
+ * keeps what it writes.
  */
 class PrimaryFailoverIntegrationTests {
 
@@ -155,8 +156,13 @@ class PrimaryFailoverIntegrationTests {
 		Set<UUID> undelivered = new HashSet<>(failover.committedIds());
 		undelivered.removeAll(publisher.deliveredIds());
 		System.out.printf(
-				"WAL store, no failover slot: %d committed (%d on the new primary), %d of them not delivered%n",
-				failover.committedIds().size(), failover.committedAfterPromotion(), undelivered.size());
+				"WAL store, no failover slot: %d committed (%d on the new primary), %d of them not delivered, "
+						+ "%d publishes failed%n",
+				failover.committedIds().size(), failover.committedAfterPromotion(), undelivered.size(),
+				failover.failedPublishes());
+		// nor does the application go on writing messages no slot keeps
+		assertThat(failover.failedPublishes()).isPositive();
+		assertThat(failover.committedAfterPromotion()).as("publishes the slotless new primary took").isZero();
 	}
 
 	private static ApplicationContextRunner runner(PostgresPair pair, String store, boolean failover,
