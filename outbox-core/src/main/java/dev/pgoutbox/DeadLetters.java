@@ -22,14 +22,15 @@ public interface DeadLetters {
 	List<ParkedMessage> list(int offset, int limit);
 
 	/**
-	 * Returns the number of parked messages.
+	 * Returns the number of parked messages, counted once per handler that parked it.
 	 * @return the count
 	 */
 	long count();
 
 	/**
 	 * Puts a parked message through the outbox again, with the same id, and removes it
-	 * from the dead letters, atomically. It is delivered after the messages of its key
+	 * from the dead letters, atomically. It goes only to the handlers that parked it (a
+	 * handler that delivered it is not called again), after the messages of its key
 	 * already in the outbox.
 	 * @param id the message's id, not {@code null}
 	 * @return {@code true} if the message was parked and is now replayed, {@code false}
@@ -45,7 +46,7 @@ public interface DeadLetters {
 	int replayAll();
 
 	/**
-	 * Deletes a parked message for good.
+	 * Deletes a parked message for good, for every handler that parked it.
 	 * @param id the message's id, not {@code null}
 	 * @return {@code true} if it was parked and is now deleted
 	 */

@@ -53,9 +53,9 @@ public final class DeadLetterWriter {
 		// a message read again after a crash may be parked twice: keep one row, the
 		// latest
 		this.insertSql = "INSERT INTO " + OutboxSchema.qualifiedDeadLetterTable(table)
-				+ " (id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error, partition_key)"
-				+ " VALUES (?, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?, ?)"
-				+ " ON CONFLICT (id) DO UPDATE SET attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
+				+ " (id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error, partition_key, handler)"
+				+ " VALUES (?, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?, ?, ?)"
+				+ " ON CONFLICT (id, handler) DO UPDATE SET attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,"
 				+ " parked_at = now()";
 	}
 
@@ -68,6 +68,19 @@ public final class DeadLetterWriter {
 	 * holds the payload
 	 */
 	public void park(OutboxMessage message, int attempts, Throwable lastError) {
+		park("", message, attempts, lastError);
+	}
+
+	/**
+	 * Parks a handler's message, returning once the row is committed.
+	 * @param handler the name of the handler whose last attempt failed
+	 * @param message the message, not {@code null}
+	 * @param attempts the number of failed delivery attempts
+	 * @param lastError what the last attempt threw, may be {@code null}
+	 * @throws DeadLetterException if the row could not be written; its message never
+	 * holds the payload
+	 */
+	public void park(String handler, OutboxMessage message, int attempts, Throwable lastError) {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.insertSql)) {
 			statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
@@ -87,6 +100,7 @@ public final class DeadLetterWriter {
 			statement.setInt(8, attempts);
 			statement.setString(9, FailureText.describe(lastError, message.payload()));
 			statement.setString(10, message.partition());
+			statement.setString(11, handler);
 			statement.executeUpdate();
 			if (!connection.getAutoCommit()) {
 				connection.commit();

@@ -91,22 +91,28 @@ public final class JdbcDeadLetters implements DeadLetters {
 		this.dataSource = dataSource;
 		this.json = json;
 		String deadLetters = OutboxSchema.qualifiedDeadLetterTable(table);
-		this.listSql = "SELECT id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error, parked_at"
-				+ " FROM " + deadLetters + " ORDER BY parked_at, id OFFSET ? LIMIT ?";
+		this.listSql = "SELECT id, type, msg_key, payload, headers, committed_at, lsn, attempts, last_error, parked_at,"
+				+ " handler FROM " + deadLetters + " ORDER BY parked_at, id, handler OFFSET ? LIMIT ?";
 		this.countSql = "SELECT count(*) FROM " + deadLetters;
 		this.deleteSql = "DELETE FROM " + deadLetters + " WHERE id = ?";
 		this.lastParkedSql = "SELECT parked_at, id FROM " + deadLetters + " ORDER BY parked_at DESC, id DESC LIMIT 1";
-		this.lockBatchSql = "SELECT id FROM " + deadLetters + " WHERE (parked_at, id) <= (?, ?)"
-				+ " ORDER BY parked_at, id LIMIT " + REPLAY_BATCH_SIZE + " FOR UPDATE";
+		// whole messages: the rows of every handler that parked one go in the same batch
+		this.lockBatchSql = "SELECT DISTINCT id FROM (SELECT id FROM " + deadLetters + " WHERE id IN (SELECT id FROM "
+				+ deadLetters + " WHERE (parked_at, id) <= (?, ?) GROUP BY id ORDER BY min(parked_at), id LIMIT "
+				+ REPLAY_BATCH_SIZE + ") FOR UPDATE) AS locked";
 		this.deleteLeftoversSql = "DELETE FROM " + table.qualified() + " WHERE id = ANY (?)";
-		this.requeueSql = "WITH parked AS (DELETE FROM " + deadLetters + " WHERE id = ANY (?)"
-				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)" + " INSERT INTO "
-				+ table.qualified() + " (id, type, msg_key, payload, headers, partition_key)"
-				+ " SELECT id, type, msg_key, payload, headers, partition_key FROM parked ORDER BY parked_at, id";
-		this.takeSql = "WITH parked AS (DELETE FROM " + deadLetters + " WHERE id = ANY (?)"
-				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)"
-				+ " SELECT id, type, msg_key, payload::text, headers::text, partition_key FROM parked"
-				+ " ORDER BY parked_at, id";
+		// one message per id, for the handlers that parked it; one of no named handler
+		// (parked before handlers had names) goes to every handler
+		String byMessage = " min(type), min(msg_key), (array_agg(payload))[1], (array_agg(headers))[1],"
+				+ " min(partition_key), CASE WHEN bool_or(handler = '') THEN NULL"
+				+ " ELSE string_agg(handler, ',' ORDER BY handler) END FROM parked GROUP BY id"
+				+ " ORDER BY min(parked_at), id";
+		String parked = "WITH parked AS (DELETE FROM " + deadLetters + " WHERE id = ANY (?)"
+				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at, handler)";
+		this.requeueSql = parked + " INSERT INTO " + table.qualified()
+				+ " (id, type, msg_key, payload, headers, partition_key, handlers) SELECT id," + byMessage;
+		this.takeSql = parked + " SELECT id," + byMessage.replace("(array_agg(payload))[1], (array_agg(headers))[1]",
+				"(array_agg(payload))[1]::text, (array_agg(headers))[1]::text");
 	}
 
 	@Override
@@ -194,7 +200,7 @@ public final class JdbcDeadLetters implements DeadLetters {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.deleteSql)) {
 			statement.setObject(1, id);
-			boolean deleted = statement.executeUpdate() == 1;
+			boolean deleted = statement.executeUpdate() > 0;
 			if (!connection.getAutoCommit()) {
 				connection.commit();
 			}
@@ -249,7 +255,7 @@ public final class JdbcDeadLetters implements DeadLetters {
 			try (ResultSet rs = take.executeQuery()) {
 				while (rs.next()) {
 					rows.add(new OutboxWriter.Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-							rs.getString(4), rs.getString(5), rs.getString(6)));
+							rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
 				}
 			}
 		}
@@ -283,7 +289,7 @@ public final class JdbcDeadLetters implements DeadLetters {
 				rs.getString("payload"), this.json.readHeaders(rs.getString("headers")),
 				rs.getObject("committed_at", OffsetDateTime.class).toInstant(), Lsn.valueOf(rs.getString("lsn")),
 				rs.getInt("attempts"), rs.getString("last_error"),
-				rs.getObject("parked_at", OffsetDateTime.class).toInstant());
+				rs.getObject("parked_at", OffsetDateTime.class).toInstant(), rs.getString("handler"));
 	}
 
 	private static DeadLetterException failure(String operation, SQLException ex) {

@@ -1,15 +1,18 @@
 package dev.pgoutbox.delivery;
 
+import java.util.Set;
+
 import dev.pgoutbox.OutboxMessage;
 
 /**
- * A message on its way to the {@link dev.pgoutbox.MessagePublisher}, with what to tell
- * once it is done.
+ * A message on its way to the handlers, with what to tell once it is done.
  *
  * @param message the message, not {@code null}
  * @param completion told once the message is delivered or parked, not {@code null}
+ * @param handlers the names of the only handlers to give it to (a dead letter replayed
+ * for the handlers that parked it), or {@code null} for every handler that takes its type
  */
-public record Envelope(OutboxMessage message, Completion completion) {
+public record Envelope(OutboxMessage message, Completion completion, Set<String> handlers) {
 
 	public Envelope {
 		if (message == null) {
@@ -18,6 +21,14 @@ public record Envelope(OutboxMessage message, Completion completion) {
 		if (completion == null) {
 			throw new IllegalArgumentException("'completion' must not be null");
 		}
+		handlers = (handlers != null) ? Set.copyOf(handlers) : null;
+	}
+
+	/**
+	 * Creates an envelope for every handler that takes the message's type.
+	 */
+	public Envelope(OutboxMessage message, Completion completion) {
+		this(message, completion, null);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.pgoutbox.relay;
 
 import java.time.Duration;
+import java.util.Map;
 
 import dev.pgoutbox.Lsn;
 
@@ -58,6 +59,15 @@ public interface Relay {
 	 * @return the counts, never {@code null}
 	 */
 	RelayStatistics statistics();
+
+	/**
+	 * Returns the counts of each handler, in the order the handlers were given; the
+	 * reconnect count is the relay's.
+	 * @return the counts by handler name
+	 */
+	default Map<String, RelayStatistics> handlerStatistics() {
+		return Map.of();
+	}
 
 	/**
 	 * Pauses or resumes delivery; while paused, reading stops once the buffer is full and

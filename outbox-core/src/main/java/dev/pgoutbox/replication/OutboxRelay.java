@@ -1,6 +1,8 @@
 package dev.pgoutbox.replication;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,8 +21,10 @@ import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.deadletter.DeadLetterWriter;
 import dev.pgoutbox.delivery.Dispatcher;
+import dev.pgoutbox.delivery.HandlerDispatchers;
 import dev.pgoutbox.relay.Failures;
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
@@ -52,7 +56,7 @@ public final class OutboxRelay implements Relay {
 
 	private final DeadLetterWriter deadLetters;
 
-	private final MessagePublisher publisher;
+	private final List<OutboxHandler> handlers;
 
 	private final StopRequest stop = new StopRequest();
 
@@ -62,7 +66,7 @@ public final class OutboxRelay implements Relay {
 	 */
 	private final SessionContext sessions;
 
-	private volatile Dispatcher dispatcher;
+	private volatile HandlerDispatchers dispatcher;
 
 	private volatile RelayState state = RelayState.NEW;
 
@@ -87,13 +91,32 @@ public final class OutboxRelay implements Relay {
 	 */
 	public OutboxRelay(RelaySettings settings, ReplicationConnector connector, DataSource dataSource,
 			MessagePublisher publisher, DeliveryListener listener, JsonCodec json) {
-		if (settings == null || connector == null || dataSource == null || publisher == null || json == null) {
+		this(settings, connector, dataSource,
+				List.of(OutboxHandler.of("publisher", requireNonNull(publisher, "publisher"))), listener, json);
+	}
+
+	/**
+	 * Creates a relay with several handlers, each retried and parked on its own.
+	 * @param settings what to read and how, not {@code null}
+	 * @param connector opens replication connections, not {@code null}
+	 * @param dataSource ordinary connections to the same database, not {@code null}
+	 * @param handlers the handlers, at least one, with distinct names
+	 * @param listener hears each delivery outcome, with the handler's name, may be
+	 * {@code null}
+	 * @param json reads and writes the headers columns, not {@code null}
+	 */
+	public OutboxRelay(RelaySettings settings, ReplicationConnector connector, DataSource dataSource,
+			List<OutboxHandler> handlers, DeliveryListener listener, JsonCodec json) {
+		if (settings == null || connector == null || dataSource == null || handlers == null || json == null) {
 			throw new IllegalArgumentException(
-					"'settings', 'connector', 'dataSource', 'publisher' and 'json' must not be null");
+					"'settings', 'connector', 'dataSource', 'handlers' and 'json' must not be null");
+		}
+		if (handlers.isEmpty() || handlers.stream().map(OutboxHandler::name).distinct().count() < handlers.size()) {
+			throw new IllegalArgumentException("'handlers' must be at least one, with distinct names: " + handlers);
 		}
 		this.settings = settings;
 		this.connector = connector;
-		this.publisher = publisher;
+		this.handlers = List.copyOf(handlers);
 		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json,
 				settings.store().walPrefix());
 		SlotCatalog catalog = new SlotCatalog(settings.table(), settings.slot());
@@ -116,8 +139,11 @@ public final class OutboxRelay implements Relay {
 			throw new IllegalStateException("The outbox relay was already started");
 		}
 		String prefix = "outbox-" + this.settings.slot().name() + "-";
-		this.dispatcher = new Dispatcher(this.publisher, this.settings.concurrency(), this.settings.bufferCapacity(),
-				this.settings.delivery(), this.deadLetters::park, this.deliveries, prefix);
+		boolean several = this.handlers.size() > 1;
+		this.dispatcher = new HandlerDispatchers(this.handlers, (handler) -> new Dispatcher(handler.publisher(),
+				this.settings.concurrency(), this.settings.bufferCapacity(), this.settings.delivery(),
+				(message, attempts, lastError) -> this.deadLetters.park(handler.name(), message, attempts, lastError),
+				this.deliveries.of(handler.name()), several ? prefix + handler.name() + "-" : prefix));
 		this.cleanup = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, prefix + "cleanup"));
 		long interval = this.settings.cleanupInterval().toMillis();
 		this.cleanup.scheduleWithFixedDelay(this.cleaner::deleteDelivered, interval, interval, TimeUnit.MILLISECONDS);
@@ -161,13 +187,13 @@ public final class OutboxRelay implements Relay {
 
 	@Override
 	public int held() {
-		Dispatcher current = this.dispatcher;
+		HandlerDispatchers current = this.dispatcher;
 		return (current != null) ? current.held() : 0;
 	}
 
 	@Override
 	public int inFlight() {
-		Dispatcher current = this.dispatcher;
+		HandlerDispatchers current = this.dispatcher;
 		return (current != null) ? current.inFlight() : 0;
 	}
 
@@ -177,8 +203,13 @@ public final class OutboxRelay implements Relay {
 	}
 
 	@Override
+	public Map<String, RelayStatistics> handlerStatistics() {
+		return this.deliveries.byHandler(this.handlers.stream().map(OutboxHandler::name).toList());
+	}
+
+	@Override
 	public void setPaused(boolean paused) {
-		Dispatcher current = this.dispatcher;
+		HandlerDispatchers current = this.dispatcher;
 		if (current == null) {
 			throw new IllegalStateException("The outbox relay is not started");
 		}
@@ -188,7 +219,7 @@ public final class OutboxRelay implements Relay {
 
 	@Override
 	public boolean isPaused() {
-		Dispatcher current = this.dispatcher;
+		HandlerDispatchers current = this.dispatcher;
 		return current != null && current.isPaused();
 	}
 
@@ -325,6 +356,13 @@ public final class OutboxRelay implements Relay {
 		catch (Exception ex) {
 			logger.debug("Closing the replication connection failed", ex);
 		}
+	}
+
+	private static <T> T requireNonNull(T value, String name) {
+		if (value == null) {
+			throw new IllegalArgumentException("'" + name + "' must not be null");
+		}
+		return value;
 	}
 
 	private static Thread daemon(Runnable task, String name) {

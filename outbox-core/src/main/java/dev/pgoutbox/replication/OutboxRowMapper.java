@@ -68,7 +68,7 @@ final class OutboxRowMapper {
 	 * @return the message, or {@code null} if the insert is into another table
 	 * @throws IllegalStateException if no Relation message preceded the insert
 	 */
-	OutboxMessage map(Insert insert, Instant committedAt, Lsn commitLsn) {
+	Routed map(Insert insert, Instant committedAt, Lsn commitLsn) {
 		Layout layout = this.layouts.get(insert.relationOid());
 		if (layout == null) {
 			throw new IllegalStateException("Insert for relation " + insert.relationOid()
@@ -81,9 +81,11 @@ final class OutboxRowMapper {
 		if (this.partition != null && layout.partition >= 0 && !this.partition.equals(tuple.value(layout.partition))) {
 			return null;
 		}
-		return message(tuple.value(layout.id), tuple.value(layout.type), tuple.value(layout.key),
-				tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn,
-				(layout.partition >= 0) ? tuple.value(layout.partition) : null);
+		return Routed.of(
+				message(tuple.value(layout.id), tuple.value(layout.type), tuple.value(layout.key),
+						tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn,
+						(layout.partition >= 0) ? tuple.value(layout.partition) : null),
+				(layout.handlers >= 0) ? tuple.value(layout.handlers) : null);
 	}
 
 	/**
@@ -94,7 +96,7 @@ final class OutboxRowMapper {
 	 * this partition
 	 * @throws IllegalStateException if the content is not a message of a known format
 	 */
-	OutboxMessage map(LogicalMessage logical, Instant committedAt, Lsn commitLsn) {
+	Routed map(LogicalMessage logical, Instant committedAt, Lsn commitLsn) {
 		if (!logical.transactional() || !this.walPrefix.equals(logical.prefix())) {
 			return null;
 		}
@@ -108,8 +110,8 @@ final class OutboxRowMapper {
 		if (this.partition != null && !this.partition.equals(row.partition())) {
 			return null;
 		}
-		return new OutboxMessage(row.id(), row.type(), row.key(), row.payloadJson(), readHeaders(row.headersJson()),
-				committedAt, commitLsn, row.partition());
+		return Routed.of(new OutboxMessage(row.id(), row.type(), row.key(), row.payloadJson(),
+				readHeaders(row.headersJson()), committedAt, commitLsn, row.partition()), row.handlers());
 	}
 
 	/**
@@ -131,15 +133,16 @@ final class OutboxRowMapper {
 	}
 
 	/** Where each outbox column sits in a row of the relation. */
-	private record Layout(int id, int type, int key, int payload, int headers, int partition) {
+	private record Layout(int id, int type, int key, int payload, int headers, int partition, int handlers) {
 
-		static final Layout NOT_OURS = new Layout(-1, -1, -1, -1, -1, -1);
+		static final Layout NOT_OURS = new Layout(-1, -1, -1, -1, -1, -1, -1);
 
 		static Layout of(Relation relation) {
 			// a table from before partitions has no partition_key column: all its rows
 			// are 'default'
 			return new Layout(index(relation, "id"), index(relation, "type"), index(relation, "msg_key"),
-					index(relation, "payload"), index(relation, "headers"), relation.indexOf("partition_key"));
+					index(relation, "payload"), index(relation, "headers"), relation.indexOf("partition_key"),
+					relation.indexOf("handlers"));
 		}
 
 		private static int index(Relation relation, String column) {

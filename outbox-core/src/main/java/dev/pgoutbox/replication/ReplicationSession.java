@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
-import dev.pgoutbox.delivery.Dispatcher;
 import dev.pgoutbox.delivery.Envelope;
+import dev.pgoutbox.delivery.HandlerDispatchers;
 import dev.pgoutbox.pgoutput.Begin;
 import dev.pgoutbox.pgoutput.Commit;
 import dev.pgoutbox.pgoutput.Insert;
@@ -76,7 +76,7 @@ final class ReplicationSession {
 
 	private final DeliveredRowCleaner cleaner;
 
-	private final Dispatcher dispatcher;
+	private final HandlerDispatchers dispatcher;
 
 	private final StopRequest stop;
 
@@ -108,7 +108,7 @@ final class ReplicationSession {
 
 	private long keepAliveNanos;
 
-	ReplicationSession(SessionContext context, Dispatcher dispatcher, PGConnection connection, SlotLock lock) {
+	ReplicationSession(SessionContext context, HandlerDispatchers dispatcher, PGConnection connection, SlotLock lock) {
 		this.settings = context.settings();
 		this.slotName = context.settings().slot().name();
 		this.dataSource = context.dataSource();
@@ -234,12 +234,12 @@ final class ReplicationSession {
 	 */
 	private Lsn readBacklog(String snapshot, Lsn point) throws SQLException, InterruptedException {
 		AckTracker.Transaction rows = this.tracker.open();
-		long count = this.backfill.read(snapshot, point, (message) -> {
+		long count = this.backfill.read(snapshot, point, (routed) -> {
 			if (this.stop.isRequested()) {
 				throw new InterruptedException("stopping during the backlog read");
 			}
 			rows.expect();
-			offer(new Envelope(message, row(message, rows)), null);
+			offer(new Envelope(routed.message(), row(routed.message(), rows), routed.handlers()), null);
 		});
 		this.tracker.close(rows, point);
 		this.backlog.set(rows);
@@ -316,20 +316,21 @@ final class ReplicationSession {
 				if (transaction == null) {
 					throw new SQLException("pgoutput sent an Insert outside a transaction");
 				}
-				OutboxMessage outboxMessage = this.mapper.map(insert, begin.commitTime(), begin.finalLsn());
-				if (outboxMessage != null) {
+				Routed routed = this.mapper.map(insert, begin.commitTime(), begin.finalLsn());
+				if (routed != null) {
 					transaction.expect();
-					offer(new Envelope(outboxMessage, row(outboxMessage, transaction)), stream);
+					offer(new Envelope(routed.message(), row(routed.message(), transaction), routed.handlers()),
+							stream);
 				}
 			}
 			else if (message instanceof LogicalMessage logical) {
 				// a message emitted outside a transaction is not the outbox's: the mapper
 				// skips it
-				OutboxMessage outboxMessage = (transaction != null)
-						? this.mapper.map(logical, begin.commitTime(), begin.finalLsn()) : null;
-				if (outboxMessage != null) {
+				Routed routed = (transaction != null) ? this.mapper.map(logical, begin.commitTime(), begin.finalLsn())
+						: null;
+				if (routed != null) {
 					transaction.expect();
-					offer(new Envelope(outboxMessage, transaction), stream);
+					offer(new Envelope(routed.message(), transaction, routed.handlers()), stream);
 				}
 			}
 			else if (message instanceof Begin started) {

@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 import dev.pgoutbox.Lsn;
-import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.schema.OutboxTable;
 
 /**
@@ -39,16 +38,16 @@ final class SnapshotBackfill {
 		this.mapper = mapper;
 		// the partition key is checked to be letters, digits and underscores, so it is
 		// safe as a literal
-		this.selectSql = "SELECT id::text, type, msg_key, payload::text, headers::text, created_at, partition_key FROM "
-				+ table.qualified() + ((partition != null) ? " WHERE partition_key = '" + partition + "'" : "")
-				+ " ORDER BY seq";
+		this.selectSql = "SELECT id::text, type, msg_key, payload::text, headers::text, created_at, partition_key, "
+				+ "handlers FROM " + table.qualified()
+				+ ((partition != null) ? " WHERE partition_key = '" + partition + "'" : "") + " ORDER BY seq";
 	}
 
 	/** Receives each row read; may block to apply backpressure. */
 	@FunctionalInterface
 	interface RowSink {
 
-		void accept(OutboxMessage message) throws SQLException, InterruptedException;
+		void accept(Routed message) throws SQLException, InterruptedException;
 
 	}
 
@@ -80,9 +79,10 @@ final class SnapshotBackfill {
 				long count = 0;
 				try (ResultSet rs = statement.executeQuery(this.selectSql)) {
 					while (rs.next()) {
-						sink.accept(this.mapper.message(rs.getString(1), rs.getString(2), rs.getString(3),
-								rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant(), consistentPoint,
-								rs.getString(7)));
+						sink.accept(Routed
+							.of(this.mapper.message(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+									rs.getString(5), rs.getTimestamp(6).toInstant(), consistentPoint, rs.getString(7)),
+									rs.getString(8)));
 						count++;
 					}
 				}

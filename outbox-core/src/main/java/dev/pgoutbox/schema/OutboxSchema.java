@@ -145,6 +145,7 @@ public final class OutboxSchema {
 			for (int i = 0; i < statements.size() - 1; i++) {
 				statement.execute(statements.get(i));
 			}
+			keyDeadLettersByHandler(connection);
 			boolean rowFilters = connection.getMetaData().getDatabaseMajorVersion() >= 15;
 			for (OutboxPartition partition : this.partitions) {
 				if (!publicationExists(connection, partition.publication())) {
@@ -163,6 +164,30 @@ public final class OutboxSchema {
 	}
 
 	/**
+	 * Gives a dead-letter table from before handlers, whose primary key is the id alone,
+	 * the key (id, handler): several handlers may park one message. Done here rather than
+	 * in the DDL, which stays plain statements that migration tools split on semicolons.
+	 */
+	private void keyDeadLettersByHandler(Connection connection) throws SQLException {
+		String table = this.table.schema().quoted() + "." + this.deadLetters.quoted();
+		String constraint;
+		try (PreparedStatement statement = connection.prepareStatement("SELECT c.conname FROM "
+				+ "pg_catalog.pg_constraint c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid "
+				+ "AND a.attname = 'id' WHERE c.conrelid = ?::regclass AND c.contype = 'p' AND c.conkey = ARRAY[a.attnum]")) {
+			statement.setString(1, table);
+			try (ResultSet rs = statement.executeQuery()) {
+				constraint = rs.next() ? rs.getString(1) : null;
+			}
+		}
+		if (constraint != null) {
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("ALTER TABLE " + table + " DROP CONSTRAINT \"" + constraint.replace("\"", "\"\"")
+						+ "\"" + ", ADD PRIMARY KEY (id, handler)");
+			}
+		}
+	}
+
+	/**
 	 * Checks that the tables and the publication exist, for schemas managed elsewhere.
 	 * @param connection a connection, not {@code null}
 	 * @throws MissingSchemaException if the schema the tables belong in does not exist
@@ -175,6 +200,10 @@ public final class OutboxSchema {
 		if (!tableExists(connection, this.table.table().name())) {
 			missing.add("table " + this.table.qualified());
 		}
+		else if (!columnExists(connection, this.table.table().name(), "handlers")) {
+			// added in 0.2.0, for replays to the handlers that parked a message
+			missing.add("column handlers of table " + this.table.qualified());
+		}
 		if (!tableExists(connection, this.table.table().name() + "_slots")) {
 			missing.add("table " + this.table.qualifiedSlotState());
 		}
@@ -184,6 +213,10 @@ public final class OutboxSchema {
 		}
 		if (!tableExists(connection, this.deadLetters.name())) {
 			missing.add("table " + this.table.schema().quoted() + "." + this.deadLetters.quoted());
+		}
+		else if (!columnExists(connection, this.deadLetters.name(), "handler")) {
+			// added in 0.2.0, with the primary key (id, handler)
+			missing.add("column handler of table " + this.table.schema().quoted() + "." + this.deadLetters.quoted());
 		}
 		// instances share partitions through this table; without it membership fails at
 		// each heartbeat

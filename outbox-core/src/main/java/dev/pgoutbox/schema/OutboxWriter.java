@@ -59,8 +59,15 @@ public interface OutboxWriter {
 	 * @param payloadJson the payload as JSON text
 	 * @param headersJson the headers as a JSON object, or {@code null} for none
 	 * @param partition the partition key
+	 * @param handlers the only handlers it goes to, comma-separated (a replayed dead
+	 * letter), or {@code null} for every handler that takes its type
 	 */
-	record Row(UUID id, String type, String key, String payloadJson, String headersJson, String partition) {
+	record Row(UUID id, String type, String key, String payloadJson, String headersJson, String partition,
+			String handlers) {
+
+		public Row(UUID id, String type, String key, String payloadJson, String headersJson, String partition) {
+			this(id, type, key, payloadJson, headersJson, partition, null);
+		}
 
 		public Row(UUID id, String type, String key, String payloadJson, String headersJson) {
 			this(id, type, key, payloadJson, headersJson, OutboxPartition.DEFAULT);

@@ -14,11 +14,13 @@ import java.util.UUID;
  * Int64   id, least significant bits
  * then five fields, each Int32 length in bytes (-1: absent) and that many bytes of UTF-8:
  *         type, key, partition, headers (a JSON object, absent when there are none), payload (JSON)
+ * then, only in a replayed dead letter, one more such field:
+ *         handlers (the names of the only handlers it goes to, comma-separated)
  * </pre>
  *
  * A reader refuses a version it does not know rather than guess, so that a newer writer
- * never has its messages misread; a version 1 reader ignores bytes after the payload, so
- * that fields can be added at the end without a new version.
+ * never has its messages misread; fields are added at the end without a new version, and
+ * a reader ignores those after the ones it knows.
  *
  * <p>
  * Stateless and thread-safe.
@@ -44,8 +46,10 @@ public final class WalMessageFormat {
 		byte[] partition = utf8(row.partition());
 		byte[] headers = (row.headersJson() != null) ? utf8(row.headersJson()) : null;
 		byte[] payload = utf8(row.payloadJson());
+		byte[] handlers = (row.handlers() != null) ? utf8(row.handlers()) : null;
 		int size = 1 + 16 + 5 * 4 + type.length + key.length + partition.length
-				+ ((headers != null) ? headers.length : 0) + payload.length;
+				+ ((headers != null) ? headers.length : 0) + payload.length
+				+ ((handlers != null) ? 4 + handlers.length : 0);
 		ByteBuffer out = ByteBuffer.allocate(size);
 		out.put((byte) VERSION);
 		out.putLong(row.id().getMostSignificantBits());
@@ -55,6 +59,9 @@ public final class WalMessageFormat {
 		put(out, partition);
 		put(out, headers);
 		put(out, payload);
+		if (handlers != null) {
+			put(out, handlers);
+		}
 		return out.array();
 	}
 
@@ -81,7 +88,8 @@ public final class WalMessageFormat {
 		String partition = text(in, "partition", false);
 		String headers = text(in, "headers", true);
 		String payload = text(in, "payload", false);
-		return new OutboxWriter.Row(id, type, key, payload, headers, partition);
+		String handlers = (in.remaining() >= 4) ? text(in, "handlers", true) : null;
+		return new OutboxWriter.Row(id, type, key, payload, headers, partition, handlers);
 	}
 
 	/**

@@ -22,6 +22,10 @@ CREATE TABLE IF NOT EXISTS ${schema}.${table} (
 -- Tables created before partitions existed gain the column; every old row is in 'default'.
 ALTER TABLE ${schema}.${table} ADD COLUMN IF NOT EXISTS partition_key text NOT NULL DEFAULT 'default';
 
+-- Set only on a replayed dead letter: the handlers (comma-separated) that parked it, the only
+-- ones it goes to again. NULL, as written by publish, means every handler that takes its type.
+ALTER TABLE ${schema}.${table} ADD COLUMN IF NOT EXISTS handlers text;
+
 -- One row per replication slot reading the outbox: whether its first read of the table,
 -- from the snapshot exported when the slot was created, is still to finish.
 CREATE TABLE IF NOT EXISTS ${schema}.${slots_table} (
@@ -38,7 +42,7 @@ ALTER TABLE ${schema}.${slots_table} ADD COLUMN IF NOT EXISTS confirmed_lsn pg_l
 -- Messages that failed their last delivery attempt, kept until an operator replays or deletes
 -- them. The relay inserts a row here before it counts the message as done.
 CREATE TABLE IF NOT EXISTS ${schema}.${dead_letters_table} (
-    id           uuid        NOT NULL PRIMARY KEY,          -- the message's stable id, kept on replay
+    id           uuid        NOT NULL,                      -- the message's stable id, kept on replay
     type         text        NOT NULL,
     msg_key      text        NOT NULL,
     payload      json        NOT NULL,
@@ -48,10 +52,19 @@ CREATE TABLE IF NOT EXISTS ${schema}.${dead_letters_table} (
     attempts     integer     NOT NULL,
     last_error   text,                                      -- class and message of the last failure, never the payload
     parked_at    timestamptz NOT NULL DEFAULT now(),
-    partition_key text      NOT NULL DEFAULT 'default'      -- the partition a replay writes it back to
+    partition_key text      NOT NULL DEFAULT 'default',     -- the partition a replay writes it back to
+    handler      text        NOT NULL DEFAULT '',           -- the handler that parked it
+    PRIMARY KEY (id, handler)
 );
 
 ALTER TABLE ${schema}.${dead_letters_table} ADD COLUMN IF NOT EXISTS partition_key text NOT NULL DEFAULT 'default';
+
+-- The handler that parked it: with several handlers one message may be parked by each.
+ALTER TABLE ${schema}.${dead_letters_table} ADD COLUMN IF NOT EXISTS handler text NOT NULL DEFAULT '';
+
+-- Tables from before handlers had the key (id) alone; initialize-schema=always changes it to
+-- (id, handler). With a migration tool, add:
+--   ALTER TABLE ${schema}.${dead_letters_table} DROP CONSTRAINT <its primary key>, ADD PRIMARY KEY (id, handler);
 
 -- One row per live application instance, for spreading partitions over instances.
 CREATE TABLE IF NOT EXISTS ${schema}.${instances_table} (

@@ -18,20 +18,24 @@ class OutboxSchemaTests {
 	@Test
 	void createsTheTablesThenThePublication() {
 		List<String> statements = schema("app", "events", "pub").statements();
-		assertThat(statements).hasSize(9);
+		assertThat(statements).hasSize(11);
 		assertThat(statements.get(0)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events\" (");
 		assertThat(statements.get(1))
 			.startsWith("ALTER TABLE \"app\".\"events\" ADD COLUMN IF NOT EXISTS partition_key");
-		assertThat(statements.get(2)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_slots\" (");
-		assertThat(statements.get(3))
+		assertThat(statements.get(2)).startsWith("ALTER TABLE \"app\".\"events\" ADD COLUMN IF NOT EXISTS handlers");
+		assertThat(statements.get(3)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_slots\" (");
+		assertThat(statements.get(4))
 			.startsWith("ALTER TABLE \"app\".\"events_slots\" ADD COLUMN IF NOT EXISTS confirmed_lsn pg_lsn");
-		assertThat(statements.get(4)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_dead_letters\" (");
-		assertThat(statements.get(5))
+		assertThat(statements.get(5)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_dead_letters\" (")
+			.contains("PRIMARY KEY (id, handler)");
+		assertThat(statements.get(6))
 			.startsWith("ALTER TABLE \"app\".\"events_dead_letters\" ADD COLUMN IF NOT EXISTS partition_key");
-		assertThat(statements.get(6)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_instances\" (");
 		assertThat(statements.get(7))
+			.startsWith("ALTER TABLE \"app\".\"events_dead_letters\" ADD COLUMN IF NOT EXISTS handler");
+		assertThat(statements.get(8)).startsWith("CREATE TABLE IF NOT EXISTS \"app\".\"events_instances\" (");
+		assertThat(statements.get(9))
 			.startsWith("ALTER TABLE \"app\".\"events_instances\" ADD COLUMN IF NOT EXISTS serving");
-		assertThat(statements.get(8)).startsWith("CREATE PUBLICATION \"pub\" ");
+		assertThat(statements.get(10)).startsWith("CREATE PUBLICATION \"pub\" ");
 	}
 
 	@Test

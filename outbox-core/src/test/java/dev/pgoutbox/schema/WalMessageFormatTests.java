@@ -41,11 +41,23 @@ class WalMessageFormatTests {
 	}
 
 	@Test
-	void ignoresBytesAfterThePayloadSoFieldsCanBeAddedAtTheEnd() {
+	void carriesTheHandlersOfAReplayedDeadLetterAfterThePayload() {
+		OutboxWriter.Row replayed = new OutboxWriter.Row(ID, "T", "k", "{}", null, "default", "email,search");
+		byte[] content = WalMessageFormat.encode(replayed);
+		byte[] plain = WalMessageFormat.encode(new OutboxWriter.Row(ID, "T", "k", "{}", null, "default"));
+		assertThat(content).startsWith(plain);
+		assertThat(ByteBuffer.wrap(content, plain.length, 4).getInt()).isEqualTo(12);
+		assertThat(WalMessageFormat.decode(content)).isEqualTo(replayed);
+	}
+
+	@Test
+	void ignoresBytesAfterTheFieldsItKnowsSoFieldsCanBeAddedAtTheEnd() {
 		OutboxWriter.Row row = new OutboxWriter.Row(ID, "T", "k", "{}", null, "default");
 		byte[] content = WalMessageFormat.encode(row);
-		byte[] longer = Arrays.copyOf(content, content.length + 3);
-		assertThat(WalMessageFormat.decode(longer)).isEqualTo(row);
+		assertThat(WalMessageFormat.decode(Arrays.copyOf(content, content.length + 3))).isEqualTo(row);
+		OutboxWriter.Row replayed = new OutboxWriter.Row(ID, "T", "k", "{}", null, "default", "a");
+		byte[] withHandlers = WalMessageFormat.encode(replayed);
+		assertThat(WalMessageFormat.decode(Arrays.copyOf(withHandlers, withHandlers.length + 9))).isEqualTo(replayed);
 	}
 
 	@Test

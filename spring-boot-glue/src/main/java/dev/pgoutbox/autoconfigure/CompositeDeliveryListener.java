@@ -40,4 +40,19 @@ final class CompositeDeliveryListener implements DeliveryListener {
 		this.listeners.forEach((listener) -> listener.parked(message, attempts, lastError));
 	}
 
+	@Override
+	public void delivered(String handler, OutboxMessage message, Duration duration) {
+		this.listeners.forEach((listener) -> listener.delivered(handler, message, duration));
+	}
+
+	@Override
+	public void failed(String handler, OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
+		this.listeners.forEach((listener) -> listener.failed(handler, message, error, attempt, retryIn));
+	}
+
+	@Override
+	public void parked(String handler, OutboxMessage message, int attempts, Throwable lastError) {
+		this.listeners.forEach((listener) -> listener.parked(handler, message, attempts, lastError));
+	}
+
 }

@@ -44,7 +44,8 @@ public class DefaultOutboxDeliveryObservationConvention implements OutboxDeliver
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(OutboxDeliveryContext context) {
-		KeyValues values = KeyValues.of("slot", context.getSlot(), "partition", context.getPartition());
+		KeyValues values = KeyValues.of("slot", context.getSlot(), "partition", context.getPartition(), "handler",
+				context.getHandler());
 		return this.typeTag ? values.and("type", context.getMessage().type()) : values;
 	}
 

@@ -26,13 +26,17 @@ final class ObservedMessagePublisher implements MessagePublisher {
 
 	private final OutboxDeliveryObservationConvention defaultConvention;
 
+	private final String handler;
+
 	/**
 	 * Creates the publisher.
 	 * @param convention the application's convention, {@code null} to take one registered
 	 * globally or else {@code defaultConvention}
 	 */
-	ObservedMessagePublisher(MessagePublisher delegate, ObservationRegistry registry, RelayedPartitions partitions,
-			OutboxDeliveryObservationConvention convention, OutboxDeliveryObservationConvention defaultConvention) {
+	ObservedMessagePublisher(String handler, MessagePublisher delegate, ObservationRegistry registry,
+			RelayedPartitions partitions, OutboxDeliveryObservationConvention convention,
+			OutboxDeliveryObservationConvention defaultConvention) {
+		this.handler = handler;
 		this.delegate = delegate;
 		this.registry = registry;
 		this.partitions = partitions;
@@ -43,7 +47,8 @@ final class ObservedMessagePublisher implements MessagePublisher {
 	@Override
 	public void publish(OutboxMessage message) throws Exception {
 		OutboxPartition partition = this.partitions.of(message);
-		OutboxDeliveryContext context = new OutboxDeliveryContext(message, partition.slot().name(), partition.key());
+		OutboxDeliveryContext context = new OutboxDeliveryContext(message, partition.slot().name(), partition.key(),
+				this.handler);
 		Observation.createNotStarted(this.convention, this.defaultConvention, () -> context, this.registry)
 			.observeChecked(() -> this.delegate.publish(message));
 	}

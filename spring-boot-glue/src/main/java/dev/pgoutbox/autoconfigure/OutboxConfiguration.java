@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 
 import io.micrometer.observation.ObservationRegistry;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,6 +22,7 @@ import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.cluster.InstanceRegistry;
 import dev.pgoutbox.cluster.PartitionCoordinator;
@@ -87,22 +89,22 @@ class OutboxConfiguration {
 	@DependsOnDatabaseInitialization
 	@ConditionalOnMissingBean
 	OutboxRelayLifecycle outboxRelayLifecycle(DataSource dataSource, OutboxProperties properties,
-			ObjectProvider<MessagePublisher> messagePublishers, ObjectProvider<DataSourceLogin> dataSourceLogin,
+			ListableBeanFactory beanFactory, ObjectProvider<DataSourceLogin> dataSourceLogin,
 			ObjectProvider<DeliveryListener> deliveryListeners, ObjectProvider<ObservationRegistry> observationRegistry,
 			ObjectProvider<OutboxDeliveryObservationConvention> deliveryConvention, JsonCodec json,
 			OutboxSchemaInitializer schemaInitializer) {
-		MessagePublisher application = messagePublisher(messagePublishers);
+		List<OutboxHandler> application = OutboxHandlers.of(beanFactory);
 		RelaySettings settings = OutboxSettings.relay(properties);
 		var connector = ReplicationConnectorFactory.create(properties.getReplication(), dataSource,
 				dataSourceLogin.getIfAvailable());
 		List<OutboxPartition> partitions = OutboxSettings.partitions(properties);
-		MessagePublisher publisher = observed(application, observationRegistry.getIfAvailable(),
+		List<OutboxHandler> handlers = observed(application, observationRegistry.getIfAvailable(),
 				new RelayedPartitions(partitions), deliveryConvention.getIfUnique(),
 				properties.getMetrics().isTypeTag());
 		// listeners (metrics among them) are looked up at each start, not at bean
 		// creation
 		Function<OutboxPartition, Relay> relays = (partition) -> new OutboxRelay(settings.forPartition(partition),
-				connector, dataSource, publisher,
+				connector, dataSource, handlers,
 				CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList()), json);
 		ReplicationPreflight preflight = new ReplicationPreflight(connector, dataSource,
 				partitions.stream().map(OutboxPartition::slot).toList(), OutboxSettings.table(properties),
@@ -142,30 +144,16 @@ class OutboxConfiguration {
 		return new OutboxStatusReader(lifecycle, partitions, monitors, properties.getHealth().getMaxLag().toBytes());
 	}
 
-	private static MessagePublisher observed(MessagePublisher publisher, ObservationRegistry registry,
+	private static List<OutboxHandler> observed(List<OutboxHandler> handlers, ObservationRegistry registry,
 			RelayedPartitions partitions, OutboxDeliveryObservationConvention convention, boolean typeTag) {
 		if (registry == null || registry.isNoop()) {
-			return publisher;
+			return handlers;
 		}
-		return new ObservedMessagePublisher(publisher, registry, partitions, convention,
-				new DefaultOutboxDeliveryObservationConvention(typeTag));
-	}
-
-	private static MessagePublisher messagePublisher(ObjectProvider<MessagePublisher> candidates) {
-		MessagePublisher publisher = candidates.getIfUnique();
-		if (publisher != null) {
-			return publisher;
-		}
-		long count = candidates.stream().count();
-		if (count == 0) {
-			throw new OutboxStartupException(
-					"The outbox relay has nowhere to send messages: there is no MessagePublisher bean.",
-					"Define a bean that implements dev.pgoutbox.MessagePublisher and sends each message to your "
-							+ "broker (throwing when the broker does not take it), or set outbox.enabled=false.");
-		}
-		throw new OutboxStartupException(
-				"The outbox relay found " + count + " MessagePublisher beans and needs exactly one.",
-				"Keep one MessagePublisher bean, or mark the one the outbox should use as @Primary.");
+		return handlers.stream()
+			.map((handler) -> OutboxHandlers.withPublisher(handler,
+					new ObservedMessagePublisher(handler.name(), handler.publisher(), registry, partitions, convention,
+							new DefaultOutboxDeliveryObservationConvention(typeTag))))
+			.toList();
 	}
 
 }

@@ -15,18 +15,30 @@ public class OutboxDeliveryContext extends ReceiverContext<OutboxMessage> {
 
 	private final String partition;
 
+	private final String handler;
+
 	/**
 	 * Creates a context.
 	 * @param message the message being published
 	 * @param slot the name of the replication slot the message was read from
 	 * @param partition the partition whose relay handed it over
+	 * @param handler the name of the handler called
 	 */
-	public OutboxDeliveryContext(OutboxMessage message, String slot, String partition) {
+	public OutboxDeliveryContext(OutboxMessage message, String slot, String partition, String handler) {
 		super((carrier, key) -> carrier.headers().get(key));
 		setCarrier(message);
 		setRemoteServiceName("outbox");
 		this.slot = slot;
 		this.partition = partition;
+		this.handler = handler;
+	}
+
+	/**
+	 * Returns the name of the handler called.
+	 * @return the handler's name
+	 */
+	public String getHandler() {
+		return this.handler;
 	}
 
 	/**

@@ -170,6 +170,13 @@ public class OutboxStatusReader implements DisposableBean {
 			if (relay.lastError() != null) {
 				details.put("lastError", Failures.describe(relay.lastError()));
 			}
+			Map<String, Object> handlers = new LinkedHashMap<>();
+			relay.handlerStatistics()
+				.forEach((handler, counts) -> handlers.put(handler, Map.of("delivered", counts.delivered(),
+						"publishFailures", counts.publishFailures(), "parked", counts.parked())));
+			if (!handlers.isEmpty()) {
+				details.put("handlers", handlers);
+			}
 		}
 	}
 

@@ -63,6 +63,7 @@ class DeadLetterIntegrationTests {
 		CountDownLatch otherKeyDelivered = new CountDownLatch(1);
 		AtomicBoolean otherWentFirst = new AtomicBoolean();
 		AtomicReference<UUID> poison = new AtomicReference<>();
+		AtomicReference<String> handler = new AtomicReference<>();
 		publisher.setHook((message) -> {
 			if (message.type().equals("Other")) {
 				otherKeyDelivered.countDown();
@@ -92,6 +93,7 @@ class DeadLetterIntegrationTests {
 				assertThat(poisonAttempts.get()).isEqualTo(3);
 				assertThat(deadLetters.count()).isEqualTo(1);
 				ParkedMessage parked = deadLetters.list(0, 10).get(0);
+				handler.set(parked.handler());
 				assertThat(parked.id()).isEqualTo(poison.get());
 				assertThat(parked.type()).isEqualTo("Poison");
 				assertThat(parked.key()).isEqualTo("p");
@@ -112,10 +114,10 @@ class DeadLetterIntegrationTests {
 					.until(() -> TestPostgres.queryForString(dataSource, "SELECT count(*) FROM public.outbox"),
 							"0"::equals);
 			});
-		assertThat(output)
-			.contains("Parked outbox message " + poison.get() + " (type 'Poison', key 'p') as a dead letter "
-					+ "after 3 failed attempts; last error: java.lang.IllegalStateException: broker rejected record "
-					+ "[payload]");
+		assertThat(output).contains("Parked outbox message " + poison.get() + " (type 'Poison', key 'p') of handler '"
+				+ handler.get()
+				+ "' as a dead letter after 3 failed attempts; last error: java.lang.IllegalStateException: broker rejected record "
+				+ "[payload]");
 		assertThat(output).doesNotContain(SECRET);
 	}
 

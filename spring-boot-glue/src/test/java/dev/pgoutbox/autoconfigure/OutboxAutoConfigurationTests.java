@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboundMessage;
+import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.OutboxPublisher;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.testsupport.OutboxContexts;
@@ -100,7 +101,7 @@ class OutboxAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(OutboxStartupException.class)
-				.hasMessageContaining("no MessagePublisher bean");
+				.hasMessageContaining("no MessagePublisher or OutboxHandler bean");
 			FailureAnalysis analysis = new OutboxFailureAnalyzer().analyze(context.getStartupFailure());
 			assertThat(analysis).isNotNull();
 			assertThat(analysis.getAction()).contains("dev.pgoutbox.MessagePublisher");
@@ -108,13 +109,14 @@ class OutboxAutoConfigurationTests {
 	}
 
 	@Test
-	void failsClearlyWithTwoMessagePublishers() {
+	void failsClearlyWhenTwoHandlersShareAName() {
 		OutboxContexts.runner(this.target)
-			.withBean("one", MessagePublisher.class, () -> NO_OP)
-			.withBean("two", MessagePublisher.class, () -> NO_OP)
+			.withBean("search", MessagePublisher.class, () -> NO_OP)
+			.withBean("searchHandler", OutboxHandler.class, () -> OutboxHandler.of("search", (message) -> {
+			}))
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(OutboxStartupException.class)
-				.hasMessageContaining("2 MessagePublisher beans"));
+				.hasMessageContaining("Two outbox handlers are named 'search'"));
 	}
 
 	@Test

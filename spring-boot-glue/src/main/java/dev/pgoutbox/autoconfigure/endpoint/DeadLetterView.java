@@ -30,6 +30,7 @@ final class DeadLetterView {
 		view.put("attempts", message.attempts());
 		view.put("lastError", message.lastError());
 		view.put("parkedAt", String.valueOf(message.parkedAt()));
+		view.put("handler", message.handler());
 		return view;
 	}
 

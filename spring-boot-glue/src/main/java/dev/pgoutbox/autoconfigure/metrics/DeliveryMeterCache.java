@@ -1,19 +1,18 @@
 package dev.pgoutbox.autoconfigure.metrics;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.autoconfigure.RelayedPartitions;
 import dev.pgoutbox.schema.OutboxPartition;
 
 /**
- * Finds the {@link DeliveryMeters} of a message without asking the registry: per
- * partition, built up front; with the type tag, per partition and type, built at a type's
+ * Finds the {@link DeliveryMeters} of a handler's message without asking the registry:
+ * per partition and handler (and with the type tag, type), built at the combination's
  * first message and kept.
  */
 final class DeliveryMeterCache {
@@ -24,36 +23,28 @@ final class DeliveryMeterCache {
 
 	private final boolean typeTag;
 
-	private final Map<String, DeliveryMeters> byPartition = new HashMap<>();
-
-	private final Map<String, ConcurrentMap<String, DeliveryMeters>> byType = new HashMap<>();
+	private final ConcurrentMap<Key, DeliveryMeters> meters = new ConcurrentHashMap<>();
 
 	DeliveryMeterCache(MeterRegistry registry, RelayedPartitions partitions, boolean typeTag) {
 		this.registry = registry;
 		this.partitions = partitions;
 		this.typeTag = typeTag;
-		for (OutboxPartition partition : partitions.all()) {
-			if (typeTag) {
-				this.byType.put(partition.key(), new ConcurrentHashMap<>());
-			}
-			else {
-				this.byPartition.put(partition.key(), DeliveryMeters.register(registry, PartitionTags.of(partition)));
-			}
-		}
 	}
 
-	DeliveryMeters of(OutboxMessage message) {
+	DeliveryMeters of(String handler, OutboxMessage message) {
 		OutboxPartition partition = this.partitions.of(message);
-		if (!this.typeTag) {
-			return this.byPartition.get(partition.key());
+		Key key = new Key(partition.key(), handler, this.typeTag ? message.type() : null);
+		DeliveryMeters found = this.meters.get(key);
+		if (found == null) {
+			found = this.meters.computeIfAbsent(key, (missing) -> {
+				Tags tags = PartitionTags.of(partition).and("handler", handler);
+				return DeliveryMeters.register(this.registry, this.typeTag ? tags.and("type", message.type()) : tags);
+			});
 		}
-		ConcurrentMap<String, DeliveryMeters> types = this.byType.get(partition.key());
-		DeliveryMeters meters = types.get(message.type());
-		if (meters == null) {
-			meters = types.computeIfAbsent(message.type(),
-					(type) -> DeliveryMeters.register(this.registry, PartitionTags.of(partition).and("type", type)));
-		}
-		return meters;
+		return found;
+	}
+
+	private record Key(String partition, String handler, String type) {
 	}
 
 }

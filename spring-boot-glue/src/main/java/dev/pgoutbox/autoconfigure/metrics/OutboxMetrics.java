@@ -116,27 +116,27 @@ public class OutboxMetrics implements MeterBinder, DeliveryListener, DisposableB
 	}
 
 	@Override
-	public void delivered(OutboxMessage message, Duration duration) {
+	public void delivered(String handler, OutboxMessage message, Duration duration) {
 		// the duration is the observation's to time: one timer per publish call
 		DeliveryMeterCache current = this.meters;
 		if (current != null) {
-			current.of(message).delivered(message);
+			current.of(handler, message).delivered(message);
 		}
 	}
 
 	@Override
-	public void failed(OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
+	public void failed(String handler, OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
 		DeliveryMeterCache current = this.meters;
 		if (current != null) {
-			current.of(message).failed();
+			current.of(handler, message).failed();
 		}
 	}
 
 	@Override
-	public void parked(OutboxMessage message, int attempts, Throwable lastError) {
+	public void parked(String handler, OutboxMessage message, int attempts, Throwable lastError) {
 		DeliveryMeterCache current = this.meters;
 		if (current != null) {
-			current.of(message).parked();
+			current.of(handler, message).parked();
 		}
 	}
 
