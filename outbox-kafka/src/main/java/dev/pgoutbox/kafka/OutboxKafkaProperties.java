@@ -61,6 +61,22 @@ public class OutboxKafkaProperties {
 	 */
 	private Map<String, String> producer = new LinkedHashMap<>();
 
+	/**
+	 * Returns the topic of messages of a type written to an outbox partition, as the
+	 * publisher resolves it: for an application that creates its topics at startup.
+	 * @param type the message type
+	 * @param partition the outbox partition, {@code default} unless the application uses
+	 * several
+	 * @return the topic name
+	 * @throws IllegalArgumentException if the topic settings are invalid
+	 * @throws dev.pgoutbox.UndeliverableMessageException if the template makes an invalid
+	 * name of this type
+	 */
+	public String topicFor(String type, String partition) {
+		return new TopicResolver(this.topic, this.topics).topicFor(type, partition,
+				"type '" + type + "' in partition '" + partition + "'");
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}

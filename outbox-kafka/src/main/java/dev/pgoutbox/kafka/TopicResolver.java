@@ -74,7 +74,19 @@ final class TopicResolver {
 	 * @throws UndeliverableMessageException if the template makes an invalid name of it
 	 */
 	String topicFor(OutboxMessage message) {
-		String topic = this.topics.get(message.type());
+		return topicFor(message.type(), message.partition(), message);
+	}
+
+	/**
+	 * Returns the topic of messages of a type written to an outbox partition.
+	 * @param type the message type
+	 * @param partition the outbox partition
+	 * @param subject what the topic is for, in the exception's text
+	 * @return a valid topic name
+	 * @throws UndeliverableMessageException if the template makes an invalid name of it
+	 */
+	String topicFor(String type, String partition, Object subject) {
+		String topic = this.topics.get(type);
 		if (topic != null) {
 			return topic;
 		}
@@ -84,15 +96,15 @@ final class TopicResolver {
 		StringBuilder name = new StringBuilder();
 		for (String part : this.parts) {
 			name.append(switch (part) {
-				case TYPE -> message.type();
-				case PARTITION -> message.partition();
+				case TYPE -> type;
+				case PARTITION -> partition;
 				default -> part;
 			});
 		}
 		topic = name.toString();
 		String problem = problem(topic);
 		if (problem != null) {
-			String reason = "The topic template 'outbox.kafka.topic' makes '" + topic + "' of " + message + ", "
+			String reason = "The topic template 'outbox.kafka.topic' makes '" + topic + "' of " + subject + ", "
 					+ problem;
 			throw new UndeliverableMessageException(reason, new InvalidTopicException(reason));
 		}
