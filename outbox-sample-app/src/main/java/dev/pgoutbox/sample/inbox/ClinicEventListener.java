@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
+import dev.pgoutbox.kafka.OutboxKafkaProperties;
 import dev.pgoutbox.sample.messaging.KafkaTopicsConfiguration;
 import dev.pgoutbox.sample.messaging.OutboxHeaders;
-import dev.pgoutbox.sample.messaging.SampleKafkaProperties;
 
 /**
  * Receives the clinic's events from Kafka and records each message once, deduplicating on
@@ -36,10 +36,10 @@ class ClinicEventListener {
 
 	private final MeterRegistry meters;
 
-	ClinicEventListener(ReceivedEventRepository events, SampleKafkaProperties kafka, Clock clock,
+	ClinicEventListener(ReceivedEventRepository events, OutboxKafkaProperties kafka, Clock clock,
 			MeterRegistry meters) {
 		this.events = events;
-		this.topics = kafka.topicsFor(KafkaTopicsConfiguration.CLINIC_EVENT_TYPES);
+		this.topics = KafkaTopicsConfiguration.clinicTopics(kafka);
 		this.clock = clock;
 		this.meters = meters;
 	}

@@ -2,7 +2,9 @@ package dev.pgoutbox.sample.messaging;
 
 /**
  * Names of the headers the publishers add to every broker message, next to the headers
- * given at {@code OutboxPublisher.publish}.
+ * given at {@code OutboxPublisher.publish}: {@code application.yml} gives them to the
+ * outbox's Kafka publisher as {@code outbox.kafka.id-header} and
+ * {@code outbox.kafka.type-header}.
  */
 public final class OutboxHeaders {
 

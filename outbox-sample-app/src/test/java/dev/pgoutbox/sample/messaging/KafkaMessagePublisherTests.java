@@ -50,6 +50,9 @@ import org.springframework.kafka.core.ProducerFactory;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.kafka.KafkaMessagePublisher;
+import dev.pgoutbox.kafka.OutboxKafkaAutoConfiguration;
+import dev.pgoutbox.kafka.OutboxKafkaProperties;
 import dev.pgoutbox.sample.clinic.MedicineAssigned;
 import dev.pgoutbox.sample.clinic.MedicineFinished;
 import dev.pgoutbox.sample.embedded.TestKafkaBroker;
@@ -60,9 +63,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * {@link KafkaMessagePublisher} against the sample's own embedded KRaft broker, in this
- * JVM on a free loopback port, with the {@code KafkaTemplate} Spring Boot builds from the
- * sample's {@code application.yml}; what arrives is read back with a plain consumer.
+ * The outbox's {@link KafkaMessagePublisher} as the sample configures it, against the
+ * sample's own embedded KRaft broker, in this JVM on a free loopback port, with the
+ * producer settings Spring Boot reads from the sample's {@code application.yml}; what
+ * arrives is read back with a plain consumer.
  */
 class KafkaMessagePublisherTests {
 
@@ -191,7 +195,7 @@ class KafkaMessagePublisherTests {
 			MessagePublisher publisher = publisherApp.getBean(MessagePublisher.class);
 			long maxBlock = producerMillis(publisherApp, ProducerConfig.MAX_BLOCK_MS_CONFIG);
 			long deliveryTimeout = producerMillis(publisherApp, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
-			Duration sendTimeout = publisherApp.getBean(SampleKafkaProperties.class).sendTimeout();
+			Duration sendTimeout = publisherApp.getBean(OutboxKafkaProperties.class).getSendTimeout();
 			// the producer gives up before the publisher stops waiting, so the outbox
 			// sees the producer's error
 			assertThat(Duration.ofMillis(deliveryTimeout)).isLessThan(sendTimeout);
@@ -233,8 +237,8 @@ class KafkaMessagePublisherTests {
 
 	/**
 	 * Starts the publisher as the sample configures it: Spring Boot's Kafka
-	 * auto-configuration and the sample's {@code application.yml}, its topics and its
-	 * publisher, pointed at the given bootstrap servers.
+	 * auto-configuration, the outbox's Kafka publisher and the sample's
+	 * {@code application.yml} and topics, pointed at the given bootstrap servers.
 	 */
 	private static ConfigurableApplicationContext publisherApplication(String bootstrapServers, String... args) {
 		return new SpringApplicationBuilder(PublisherApplication.class).web(WebApplicationType.NONE)
@@ -319,8 +323,8 @@ class KafkaMessagePublisherTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration(KafkaAutoConfiguration.class)
-	@Import({ KafkaTopicsConfiguration.class, KafkaMessagePublisher.class })
+	@ImportAutoConfiguration({ KafkaAutoConfiguration.class, OutboxKafkaAutoConfiguration.class })
+	@Import(KafkaTopicsConfiguration.class)
 	static class PublisherApplication {
 
 	}
