@@ -206,8 +206,9 @@ class AmqpOutboxIntegrationTests {
 			.run((context) -> {
 				UUID id = context.getBean(OutboxPublisher.class).publish("late.binding", "k", Map.of("seq", 0));
 				Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> listener.failures.get() >= 3);
-				assertThat(listener.lastFailure.get())
-					.isInstanceOf(AmqpMessagePublisher.UnroutableMessageException.class);
+				// RabbitMQ returns an unroutable message, Qpid Broker-J nacks it: retried
+				assertThat(listener.lastFailure.get()).isInstanceOf(AmqpException.class)
+					.hasMessageContaining("late.binding");
 				assertThat(listener.delivered).isEmpty();
 				bind(admin, "outbox", "late", "late.#");
 				Message message = receive("late", 1).get(0);
