@@ -1,0 +1,72 @@
+package dev.pgoutbox.amqp;
+
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+import dev.pgoutbox.MessagePublisher;
+
+/**
+ * Auto-configuration of the AMQP {@link MessagePublisher}: an
+ * {@link AmqpMessagePublisher} named {@code outboxAmqpPublisher} over the application's
+ * RabbitMQ connection factory, unless the application has a {@code MessagePublisher} of
+ * its own. Ordered after Spring Boot's RabbitMQ auto-configuration of either Boot line
+ * and before the outbox's, which hands the publisher to the relay.
+ *
+ * <p>
+ * The connection factory must have correlated publisher confirms and publisher returns
+ * ({@code spring.rabbitmq.publisher-confirm-type=correlated},
+ * {@code spring.rabbitmq.publisher-returns=true}); startup fails otherwise, since without
+ * them the outbox cannot know whether the broker took a message.
+ */
+@AutoConfiguration(
+		afterName = { "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration",
+				"org.springframework.boot.autoconfigure.amqp.RabbitAutoConfiguration" },
+		beforeName = "dev.pgoutbox.autoconfigure.OutboxAutoConfiguration")
+@ConditionalOnClass(RabbitTemplate.class)
+@ConditionalOnProperty(prefix = "outbox.amqp", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(OutboxAmqpProperties.class)
+public class OutboxAmqpAutoConfiguration {
+
+	/**
+	 * The publisher the relay calls.
+	 * @param connectionFactory the application's connection factory
+	 * @param properties the {@code outbox.amqp} configuration
+	 * @return the publisher
+	 */
+	@Bean
+	// the relay takes exactly one MessagePublisher today; once it routes to several named
+	// handlers, this one becomes the handler "outboxAmqpPublisher" and this condition
+	// goes
+	@ConditionalOnMissingBean(MessagePublisher.class)
+	@ConditionalOnSingleCandidate(ConnectionFactory.class)
+	public AmqpMessagePublisher outboxAmqpPublisher(ConnectionFactory connectionFactory,
+			OutboxAmqpProperties properties) {
+		if (!connectionFactory.isPublisherConfirms() || !connectionFactory.isPublisherReturns()) {
+			throw new IllegalStateException("The outbox's AMQP publisher needs correlated publisher confirms and "
+					+ "publisher returns to know whether the broker took each message, and the RabbitMQ connection "
+					+ "factory has "
+					+ (connectionFactory.isPublisherConfirms() ? "confirms but no returns"
+							: connectionFactory.isPublisherReturns() ? "returns but no correlated confirms" : "neither")
+					+ ". Set spring.rabbitmq.publisher-confirm-type=correlated and "
+					+ "spring.rabbitmq.publisher-returns=true, or outbox.amqp.enabled=false.");
+		}
+		// a template of its own: mandatory, and without the retries or message converter
+		// the application may have configured on its RabbitTemplate; the outbox retries
+		RabbitTemplate template = new RabbitTemplate(connectionFactory);
+		template.setMandatory(true);
+		try {
+			return new AmqpMessagePublisher(template, properties);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("Invalid outbox.amqp configuration: " + ex.getMessage(), ex);
+		}
+	}
+
+}
