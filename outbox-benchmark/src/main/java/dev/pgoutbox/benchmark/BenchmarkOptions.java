@@ -34,19 +34,26 @@ import java.util.Set;
  * @param slowConcurrencies the concurrencies of the slow-broker scenario, the first being
  * the baseline
  * @param slowPublishMillis how long the slow publisher takes per message
+ * @param floorVariants the readers the {@code floor} scenario compares, the first being
+ * the baseline
  * @param profile where to write a JFR recording and its summary per scenario, or
  * {@code null}
  */
 record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username, String password, boolean fsync,
 		int drainRows, int drainPasses, List<Integer> latencyRates, int latencySeconds, int latencyWriters,
 		boolean latencyFloor, int overheadTransactions, int overheadThreads, int memoryRows, String memoryHeap,
-		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis, Path profile) {
+		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis,
+		List<FloorReader.Variant> floorVariants, Path profile) {
 
-	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker");
+	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker", "floor");
+
+	/** What runs without {@code --scenarios}: all but the diagnostic ones. */
+	static final List<String> DEFAULT_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker");
 
 	static final String USAGE = """
 			Arguments (all optional, --name=value):
-			  --scenarios=drain,latency,overhead,memory,slow-broker   which to run (default: all)
+			  --scenarios=drain,latency,overhead,memory,slow-broker   which to run (default: these five)
+			              floor           diagnostic: each way of reading a slot with pgjdbc on one backlog
 			  --jdbc-url=jdbc:postgresql://host/db --username=u --password=p   use this server instead of an embedded one
 			  --fsync=on|off                 fsync of the embedded server (default on)
 			  --drain-rows=100000 --drain-passes=4
@@ -54,6 +61,7 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 			  --overhead-transactions=20000 --overhead-threads=4
 			  --memory-rows=1000000 --memory-heap=128m
 			  --slow-rows=20000 --slow-keys=1000 --slow-concurrency=1,4,16,64 --slow-publish-ms=2
+			  --floor-variants=blocking-nap-1ms,blocking,pending,...   readers of the floor scenario (default: all, blocking-nap-1ms first)
 			  --profile=target/profiles      record JFR per scenario and print its top frames
 			""";
 
@@ -78,7 +86,7 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 				in.number("overhead-transactions", 20_000), in.number("overhead-threads", 4),
 				in.number("memory-rows", 1_000_000), in.text("memory-heap", "128m"), in.number("slow-rows", 20_000),
 				in.number("slow-keys", 1_000), in.numbers("slow-concurrency", List.of(1, 4, 16, 64)),
-				in.number("slow-publish-ms", 2), in.path("profile"));
+				in.number("slow-publish-ms", 2), in.floorVariants(), in.path("profile"));
 		if (!in.unused().isEmpty()) {
 			throw new IllegalArgumentException("Unknown argument(s) " + in.unused() + "\n" + USAGE);
 		}
@@ -119,6 +127,17 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 			return (value != null) ? value.equals("on") || value.equals("true") : fallback;
 		}
 
+		List<FloorReader.Variant> floorVariants() {
+			String value = text("floor-variants", null);
+			if (value == null) {
+				List<FloorReader.Variant> all = new ArrayList<>(List.of(FloorReader.Variant.values()));
+				all.remove(FloorReader.FLOOR);
+				all.add(0, FloorReader.FLOOR);
+				return all;
+			}
+			return Arrays.stream(value.split(",")).map(String::trim).map(FloorReader.Variant::of).toList();
+		}
+
 		Path path(String name) {
 			String value = text(name, null);
 			return (value != null) ? Path.of(value) : null;
@@ -127,7 +146,7 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 		List<String> scenarios() {
 			String value = text("scenarios", null);
 			if (value == null) {
-				return ALL_SCENARIOS;
+				return DEFAULT_SCENARIOS;
 			}
 			List<String> chosen = new ArrayList<>();
 			List<String> asked = Arrays.stream(value.split(",")).map(String::trim).toList();
