@@ -16,17 +16,20 @@ import dev.pgoutbox.DeadLetters;
 import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.ParkedMessage;
+import dev.pgoutbox.schema.MessageStore;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.OutboxWriter;
 
 /**
  * {@link DeadLetters} over JDBC, on the dead-letter table beside the outbox table.
  *
  * <p>
  * A replay deletes any row with the message's id still left in the outbox table, then
- * moves the dead letter into the outbox table with its id, in one transaction: the relay
- * reads it from the WAL like any new message. Thread-safe; each call takes a connection
- * of its own from the {@link DataSource} and does not join a caller's transaction.
+ * moves the dead letter back into the store with its id, in one transaction: into the
+ * outbox table, or in the WAL store as a new logical decoding message. The relay reads it
+ * from the WAL like any new message. Thread-safe; each call takes a connection of its own
+ * from the {@link DataSource} and does not join a caller's transaction.
  */
 public final class JdbcDeadLetters implements DeadLetters {
 
@@ -48,6 +51,10 @@ public final class JdbcDeadLetters implements DeadLetters {
 
 	private final String requeueSql;
 
+	private final String takeSql;
+
+	private final OutboxWriter writer;
+
 	private final JsonCodec json;
 
 	/**
@@ -57,6 +64,17 @@ public final class JdbcDeadLetters implements DeadLetters {
 	 * @param json reads the headers column, not {@code null}
 	 */
 	public JdbcDeadLetters(DataSource dataSource, OutboxTable table, JsonCodec json) {
+		this(dataSource, table, json, OutboxWriter.table(table));
+	}
+
+	/**
+	 * Creates dead letters on the given outbox that replay into the writer's store.
+	 * @param dataSource connections to the outbox's database, not {@code null}
+	 * @param table the outbox table, not {@code null}
+	 * @param json reads the headers column, not {@code null}
+	 * @param writer writes replayed messages back into the store, not {@code null}
+	 */
+	public JdbcDeadLetters(DataSource dataSource, OutboxTable table, JsonCodec json, OutboxWriter writer) {
 		if (dataSource == null) {
 			throw new IllegalArgumentException("'dataSource' must not be null");
 		}
@@ -66,6 +84,10 @@ public final class JdbcDeadLetters implements DeadLetters {
 		if (json == null) {
 			throw new IllegalArgumentException("'json' must not be null");
 		}
+		if (writer == null) {
+			throw new IllegalArgumentException("'writer' must not be null");
+		}
+		this.writer = writer;
 		this.dataSource = dataSource;
 		this.json = json;
 		String deadLetters = OutboxSchema.qualifiedDeadLetterTable(table);
@@ -81,6 +103,10 @@ public final class JdbcDeadLetters implements DeadLetters {
 				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)" + " INSERT INTO "
 				+ table.qualified() + " (id, type, msg_key, payload, headers, partition_key)"
 				+ " SELECT id, type, msg_key, payload, headers, partition_key FROM parked ORDER BY parked_at, id";
+		this.takeSql = "WITH parked AS (DELETE FROM " + deadLetters + " WHERE id = ANY (?)"
+				+ " RETURNING id, type, msg_key, payload, headers, partition_key, parked_at)"
+				+ " SELECT id, type, msg_key, payload::text, headers::text, partition_key FROM parked"
+				+ " ORDER BY parked_at, id";
 	}
 
 	@Override
@@ -200,20 +226,37 @@ public final class JdbcDeadLetters implements DeadLetters {
 		}
 	}
 
-	/** Moves the dead letters with the given ids into the outbox table. */
+	/** Moves the dead letters with the given ids back into the store. */
 	private int requeue(Connection connection, List<UUID> ids) throws SQLException {
 		if (ids.isEmpty()) {
 			return 0;
 		}
 		Array array = connection.createArrayOf("uuid", ids.toArray());
-		try (PreparedStatement leftovers = connection.prepareStatement(this.deleteLeftoversSql);
-				PreparedStatement requeue = connection.prepareStatement(this.requeueSql)) {
+		try (PreparedStatement leftovers = connection.prepareStatement(this.deleteLeftoversSql)) {
 			// a row of a parked message may still wait for the relay's cleanup
 			leftovers.setArray(1, array);
 			leftovers.executeUpdate();
-			requeue.setArray(1, array);
-			return requeue.executeUpdate();
 		}
+		if (this.writer.store() == MessageStore.TABLE) {
+			try (PreparedStatement requeue = connection.prepareStatement(this.requeueSql)) {
+				requeue.setArray(1, array);
+				return requeue.executeUpdate();
+			}
+		}
+		List<OutboxWriter.Row> rows = new ArrayList<>(ids.size());
+		try (PreparedStatement take = connection.prepareStatement(this.takeSql)) {
+			take.setArray(1, array);
+			try (ResultSet rs = take.executeQuery()) {
+				while (rs.next()) {
+					rows.add(new OutboxWriter.Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+							rs.getString(4), rs.getString(5), rs.getString(6)));
+				}
+			}
+		}
+		if (!rows.isEmpty()) {
+			this.writer.insert(connection, rows);
+		}
+		return rows.size();
 	}
 
 	private <T> T inTransaction(Work<T> work) throws SQLException {

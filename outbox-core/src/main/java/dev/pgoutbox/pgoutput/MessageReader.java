@@ -86,6 +86,15 @@ final class MessageReader {
 		return value;
 	}
 
+	/** Reads {@code length} bytes into a new array. */
+	byte[] readBytes(int length, String field) {
+		require(length, field);
+		byte[] bytes = new byte[length];
+		this.buffer.get(this.position, bytes);
+		this.position += length;
+		return bytes;
+	}
+
 	private String utf8(int index, int length) {
 		if (length == 0) {
 			return "";

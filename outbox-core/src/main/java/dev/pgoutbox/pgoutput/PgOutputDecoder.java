@@ -9,7 +9,8 @@ import dev.pgoutbox.Lsn;
 
 /**
  * Decodes {@code pgoutput} logical replication messages of protocol version 1, in text
- * format, without streaming or two-phase commit.
+ * format, without streaming or two-phase commit: Begin, Commit, Relation, Insert and
+ * logical decoding Message are read, the others skipped.
  *
  * <p>
  * Instances are stateless and thread-safe.
@@ -40,9 +41,10 @@ public final class PgOutputDecoder {
 			case 'C' -> commit(new MessageReader(buffer, "Commit"));
 			case 'R' -> relation(new MessageReader(buffer, "Relation"));
 			case 'I' -> insert(new MessageReader(buffer, "Insert"));
+			case 'M' -> logicalMessage(new MessageReader(buffer, "Message"));
 			// One XLogData carries exactly one message, so an unparsed body hides
 			// nothing.
-			case 'O', 'Y', 'U', 'D', 'T', 'M' -> new Skipped((char) tag);
+			case 'O', 'Y', 'U', 'D', 'T' -> new Skipped((char) tag);
 			default -> throw PgOutputException.unsupportedTag(tag);
 		};
 	}
@@ -95,6 +97,22 @@ public final class PgOutputDecoder {
 					"expected new tuple marker 'N' but found " + PgOutputException.describe(marker));
 		}
 		return new Insert(relationOid, tupleData(in));
+	}
+
+	// Message: Byte1('M'), Int8 flags (1 = transactional), Int64 LSN, String prefix,
+	// Int32 content length, Byten content (protocol version 1: no xid)
+	private LogicalMessage logicalMessage(MessageReader in) {
+		int flags = in.readByte("flags") & 0xFF;
+		if ((flags & ~1) != 0) {
+			throw PgOutputException.malformed(in.messageType(), "unknown flags " + PgOutputException.describe(flags));
+		}
+		Lsn lsn = Lsn.valueOf(in.readLong("message LSN"));
+		String prefix = in.readString("prefix");
+		int length = in.readInt("content length");
+		if (length < 0) {
+			throw PgOutputException.malformed(in.messageType(), "negative content length " + length);
+		}
+		return new LogicalMessage(flags == 1, lsn, prefix, in.readBytes(length, "content"));
 	}
 
 	// TupleData: Int16 column count, then per column one of Byte1('n') null,

@@ -2,7 +2,7 @@ package dev.pgoutbox.pgoutput;
 
 /**
  * A message the outbox does not act on: Origin 'O', Type 'Y', Update 'U', Delete 'D',
- * Truncate 'T', logical decoding Message 'M'.
+ * Truncate 'T'.
  *
  * @param tag the message's tag byte
  */

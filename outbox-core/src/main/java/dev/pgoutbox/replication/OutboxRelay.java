@@ -93,7 +93,8 @@ public final class OutboxRelay implements Relay {
 		this.settings = settings;
 		this.connector = connector;
 		this.publisher = publisher;
-		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json);
+		OutboxRowMapper mapper = new OutboxRowMapper(settings.table(), settings.partition(), json,
+				settings.store().walPrefix());
 		SlotCatalog catalog = new SlotCatalog(settings.table(), settings.slot());
 		// the engine's writes commit on their own, whatever the pool's auto-commit
 		// default
@@ -101,11 +102,11 @@ public final class OutboxRelay implements Relay {
 		SnapshotBackfill backfill = new SnapshotBackfill(dataSource, settings.table(),
 				(settings.partition() != null) ? OutboxPartition.checkKey(settings.partition(), "partition") : null,
 				mapper);
-		this.sessions = new SessionContext(settings, dataSource, catalog, backfill, mapper, this.tracker, this.stop,
-				(entered) -> this.state = entered);
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
+		this.sessions = new SessionContext(settings, dataSource, catalog, backfill, mapper, this.tracker, this.cleaner,
+				this.stop, (entered) -> this.state = entered);
 		this.deadLetters = new DeadLetterWriter(dataSource, settings.table(), json);
-		this.deliveries = new RelayDeliveries(this.cleaner, listener);
+		this.deliveries = new RelayDeliveries(listener);
 	}
 
 	@Override
@@ -246,8 +247,14 @@ public final class OutboxRelay implements Relay {
 				this.lastError = ex;
 				this.state = RelayState.RECONNECTING;
 				Duration delay = this.settings.reconnect().delay(failures);
-				logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(),
-						Failures.describe(ex), delay.toMillis());
+				if (ex instanceof LostSlotException) {
+					logger.error("Outbox relay on slot '{}' stopped: {}; checking again in {} ms", slotName(),
+							ex.getMessage(), delay.toMillis());
+				}
+				else {
+					logger.warn("Outbox relay on slot '{}' failed ({}); reconnecting in {} ms", slotName(),
+							Failures.describe(ex), delay.toMillis());
+				}
 				this.stop.await(delay);
 			}
 		}

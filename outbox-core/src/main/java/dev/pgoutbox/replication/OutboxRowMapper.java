@@ -9,14 +9,18 @@ import dev.pgoutbox.JsonCodec;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.pgoutput.Insert;
+import dev.pgoutbox.pgoutput.LogicalMessage;
 import dev.pgoutbox.pgoutput.Relation;
 import dev.pgoutbox.pgoutput.TupleData;
 import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.OutboxWriter;
+import dev.pgoutbox.schema.WalMessageFormat;
 
 /**
- * Turns decoded inserts into the outbox table into {@link OutboxMessage}s, learning the
- * table's column layout from the stream's Relation messages.
+ * Turns decoded inserts into the outbox table, and the outbox's logical decoding
+ * messages, into {@link OutboxMessage}s, learning the table's column layout from the
+ * stream's Relation messages.
  *
  * <p>
  * Not thread-safe: used by the one reader thread.
@@ -29,6 +33,8 @@ final class OutboxRowMapper {
 
 	private final JsonCodec json;
 
+	private final String walPrefix;
+
 	private final Map<Integer, Layout> layouts = new HashMap<>();
 
 	/**
@@ -37,11 +43,13 @@ final class OutboxRowMapper {
 	 * @param partition the only partition to map, or {@code null} for every row; servers
 	 * before PostgreSQL 15 cannot filter a publication's rows, so the relay does it here
 	 * @param json reads the headers column
+	 * @param walPrefix the prefix of the outbox's logical decoding messages
 	 */
-	OutboxRowMapper(OutboxTable table, String partition, JsonCodec json) {
+	OutboxRowMapper(OutboxTable table, String partition, JsonCodec json, String walPrefix) {
 		this.table = table;
 		this.partition = partition;
 		this.json = json;
+		this.walPrefix = walPrefix;
 	}
 
 	/**
@@ -76,6 +84,32 @@ final class OutboxRowMapper {
 		return message(tuple.value(layout.id), tuple.value(layout.type), tuple.value(layout.key),
 				tuple.value(layout.payload), tuple.value(layout.headers), committedAt, commitLsn,
 				(layout.partition >= 0) ? tuple.value(layout.partition) : null);
+	}
+
+	/**
+	 * Maps a logical decoding message read in the transaction that commits at
+	 * {@code commitLsn}. Every slot receives every such message, whatever its
+	 * publication: the relay keeps those of its outbox and partition.
+	 * @return the message, or {@code null} if it is not one of this outbox's messages, of
+	 * this partition
+	 * @throws IllegalStateException if the content is not a message of a known format
+	 */
+	OutboxMessage map(LogicalMessage logical, Instant committedAt, Lsn commitLsn) {
+		if (!logical.transactional() || !this.walPrefix.equals(logical.prefix())) {
+			return null;
+		}
+		OutboxWriter.Row row;
+		try {
+			row = WalMessageFormat.decode(logical.content());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException(ex.getMessage() + " (at " + logical.lsn().asString() + ")", ex);
+		}
+		if (this.partition != null && !this.partition.equals(row.partition())) {
+			return null;
+		}
+		return new OutboxMessage(row.id(), row.type(), row.key(), row.payloadJson(), readHeaders(row.headersJson()),
+				committedAt, commitLsn, row.partition());
 	}
 
 	/**

@@ -15,8 +15,8 @@ import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayStatistics;
 
 /**
- * What a relay does with each delivery outcome: count it, hand delivered and parked rows
- * to the cleaner, log failures (never the payload), then tell the application's listener.
+ * What a relay does with each delivery outcome: count it, log failures (never the
+ * payload), then tell the application's listener.
  *
  * <p>
  * Thread-safe: called on delivery threads.
@@ -24,8 +24,6 @@ import dev.pgoutbox.relay.RelayStatistics;
 final class RelayDeliveries implements DeliveryListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(Relay.class);
-
-	private final DeliveredRowCleaner cleaner;
 
 	private final DeliveryListener next;
 
@@ -37,8 +35,7 @@ final class RelayDeliveries implements DeliveryListener {
 
 	private volatile Instant lastDeliveryAt;
 
-	RelayDeliveries(DeliveredRowCleaner cleaner, DeliveryListener next) {
-		this.cleaner = cleaner;
+	RelayDeliveries(DeliveryListener next) {
 		this.next = next;
 	}
 
@@ -51,7 +48,6 @@ final class RelayDeliveries implements DeliveryListener {
 	public void delivered(OutboxMessage message, Duration duration) {
 		this.delivered.incrementAndGet();
 		this.lastDeliveryAt = Instant.now();
-		this.cleaner.add(message.id());
 		if (this.next != null) {
 			this.next.delivered(message, duration);
 		}
@@ -78,7 +74,6 @@ final class RelayDeliveries implements DeliveryListener {
 		this.parked.incrementAndGet();
 		// the last attempt failed too; it is reported here rather than to failed()
 		this.publishFailures.incrementAndGet();
-		this.cleaner.add(message.id());
 		logger.warn(
 				"Parked outbox message {} (type '{}', key '{}') as a dead letter after {} failed attempts; "
 						+ "last error: {}",

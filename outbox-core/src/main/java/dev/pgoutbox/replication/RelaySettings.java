@@ -25,13 +25,15 @@ import dev.pgoutbox.schema.SqlIdentifier;
  * letter, or {@code 0} for no limit
  * @param publishTimeout the longest a publish call may take before it counts as failed
  * @param partition the only partition to relay, or {@code null} for every row
+ * @param store which store messages are written to, and how the slot is guarded
  */
 public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
 		int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
-		Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition) {
+		Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition, StoreSettings store) {
 
 	public RelaySettings {
 		requireNonNull(table, "table");
+		requireNonNull(store, "store");
 		requireNonNull(slot, "slot");
 		requireNonNull(publication, "publication");
 		requireNonNull(retry, "retry");
@@ -57,7 +59,17 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 	}
 
 	/**
-	 * Creates settings for the whole outbox, not one partition of it.
+	 * Creates settings for the table store.
+	 */
+	public RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
+			int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
+			Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition) {
+		this(table, slot, publication, statusInterval, concurrency, bufferCapacity, retry, reconnect, cleanupBatchSize,
+				cleanupInterval, maxAttempts, publishTimeout, partition, StoreSettings.table(table));
+	}
+
+	/**
+	 * Creates settings for the whole outbox, not one partition of it, in the table store.
 	 */
 	public RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
 			int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
@@ -76,7 +88,18 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 		return new RelaySettings(this.table, partition.slot(), partition.publication(), this.statusInterval,
 				this.concurrency, this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize,
 				this.cleanupInterval, this.maxAttempts, this.publishTimeout,
-				partition.filtered() ? partition.key() : null);
+				partition.filtered() ? partition.key() : null, this.store);
+	}
+
+	/**
+	 * Returns these settings with another store.
+	 * @param store the store settings
+	 * @return the settings
+	 */
+	public RelaySettings withStore(StoreSettings store) {
+		return new RelaySettings(this.table, this.slot, this.publication, this.statusInterval, this.concurrency,
+				this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize, this.cleanupInterval,
+				this.maxAttempts, this.publishTimeout, this.partition, store);
 	}
 
 	/**

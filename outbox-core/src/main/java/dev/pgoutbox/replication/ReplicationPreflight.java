@@ -4,10 +4,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
 
+import dev.pgoutbox.schema.AutoCommitDataSource;
+import dev.pgoutbox.schema.MessageStore;
+import dev.pgoutbox.schema.OutboxTable;
 import dev.pgoutbox.schema.SqlIdentifier;
 
 /**
@@ -24,10 +28,33 @@ public final class ReplicationPreflight {
 
 	private final SqlIdentifier slot;
 
+	private final List<SlotCatalog> catalogs;
+
+	private final StoreSettings store;
+
 	public ReplicationPreflight(ReplicationConnector connector, DataSource dataSource, SqlIdentifier slot) {
+		this(connector, dataSource, List.of(slot), null, null);
+	}
+
+	/**
+	 * Creates the checks of an outbox.
+	 * @param connector opens the replication connection
+	 * @param dataSource ordinary connections
+	 * @param slots the slots of every partition, the first checked for room to be created
+	 * @param table the outbox table, whose slot-state table records the slots the outbox
+	 * created; {@code null} to skip the store's checks
+	 * @param store the store settings, {@code null} to skip the store's checks
+	 */
+	public ReplicationPreflight(ReplicationConnector connector, DataSource dataSource, List<SqlIdentifier> slots,
+			OutboxTable table, StoreSettings store) {
 		this.connector = connector;
-		this.dataSource = dataSource;
-		this.slot = slot;
+		// the slots it creates are recorded, and must commit whatever the pool's
+		// auto-commit default
+		this.dataSource = AutoCommitDataSource.of(dataSource);
+		this.slot = slots.get(0);
+		this.catalogs = (table != null && store != null)
+				? slots.stream().map((each) -> new SlotCatalog(table, each)).toList() : List.of();
+		this.store = store;
 	}
 
 	/**
@@ -38,6 +65,7 @@ public final class ReplicationPreflight {
 		checkReplicationLogin();
 		try (Connection connection = this.dataSource.getConnection()) {
 			checkSlot(connection);
+			checkStore(connection);
 		}
 		catch (SQLException ex) {
 			throw new ReplicationSetupException("Could not inspect replication slots: " + ex.getMessage(),
@@ -82,6 +110,43 @@ public final class ReplicationPreflight {
 					"Check outbox.replication.url, username and password, and that the server accepts "
 							+ "replication connections.",
 					ex);
+		}
+	}
+
+	private void checkStore(Connection connection) throws SQLException {
+		if (this.store == null) {
+			return;
+		}
+		int version = connection.getMetaData().getDatabaseMajorVersion();
+		if (this.store.store() == MessageStore.WAL && version < 14) {
+			throw new ReplicationSetupException(
+					"outbox.store=wal needs PostgreSQL 14 or later, where pgoutput sends logical decoding messages; "
+							+ "the server is version " + version + ".",
+					"Set outbox.store=table, or upgrade PostgreSQL.", null);
+		}
+		if (this.store.failover() && version < 17) {
+			throw new ReplicationSetupException(
+					"outbox.replication.failover=true needs PostgreSQL 17 or later; the server is version " + version
+							+ ".",
+					"Set outbox.replication.failover=false, or upgrade PostgreSQL.", null);
+		}
+		for (SlotCatalog catalog : this.catalogs) {
+			SlotCatalog.SlotInfo existing = catalog.find(connection);
+			String lost = catalog.lostSlotReason(connection, existing, this.store);
+			if (lost == null && existing == null && this.store.store() == MessageStore.WAL) {
+				// now, not when a relay first connects: a message published before its
+				// slot exists is kept by nothing, and some partitions may not be served
+				// yet
+				catalog.create(connection, this.store.failover());
+				continue;
+			}
+			if (lost != null) {
+				throw new ReplicationSetupException(lost + ".",
+						"Find out why the slot went (a failover to a standby without failover slots, a manual drop, "
+								+ "max_slot_wal_keep_size), recover the messages if you can, then start once with "
+								+ "outbox.replication.recreate-lost-slot=true.",
+						null);
+			}
 		}
 	}
 

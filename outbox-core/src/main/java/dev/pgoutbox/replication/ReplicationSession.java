@@ -24,6 +24,7 @@ import dev.pgoutbox.delivery.Envelope;
 import dev.pgoutbox.pgoutput.Begin;
 import dev.pgoutbox.pgoutput.Commit;
 import dev.pgoutbox.pgoutput.Insert;
+import dev.pgoutbox.pgoutput.LogicalMessage;
 import dev.pgoutbox.pgoutput.PgOutputDecoder;
 import dev.pgoutbox.pgoutput.PgOutputMessage;
 import dev.pgoutbox.pgoutput.Relation;
@@ -71,6 +72,8 @@ final class ReplicationSession {
 
 	private final AckTracker tracker;
 
+	private final DeliveredRowCleaner cleaner;
+
 	private final Dispatcher dispatcher;
 
 	private final StopRequest stop;
@@ -111,6 +114,7 @@ final class ReplicationSession {
 		this.backfill = context.backfill();
 		this.mapper = context.mapper();
 		this.tracker = context.tracker();
+		this.cleaner = context.cleaner();
 		this.dispatcher = dispatcher;
 		this.stop = context.stop();
 		this.states = context.states();
@@ -124,13 +128,19 @@ final class ReplicationSession {
 		if (this.stop.isRequested()) {
 			return;
 		}
-		PGReplicationStream stream = this.connection.getReplicationAPI()
+		var builder = this.connection.getReplicationAPI()
 			.replicationStream()
 			.logical()
 			.withSlotName(this.slotName)
 			.withStartPosition(LogSequenceNumber.valueOf(start.value()))
 			.withSlotOption("proto_version", "1")
-			.withSlotOption("publication_names", this.settings.publication().quoted())
+			.withSlotOption("publication_names", this.settings.publication().quoted());
+		if (serverMajorVersion() >= 14) {
+			// the WAL store's messages; read in either store, so that switching stores
+			// loses nothing
+			builder = builder.withSlotOption("messages", "true");
+		}
+		PGReplicationStream stream = builder
 			.withStatusInterval((int) this.settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
 			.withAutomaticFlush(false)
 			.start();
@@ -163,6 +173,10 @@ final class ReplicationSession {
 			if (unusable != null) {
 				throw new SQLException(unusable + ": drop it or set outbox.replication.slot-name to another name");
 			}
+			String lost = this.catalog.lostSlotReason(ordinary, slot, this.settings.store());
+			if (lost != null) {
+				throw new LostSlotException(lost);
+			}
 			if (slot != null && slot.isLost()) {
 				logger.warn(
 						"Replication slot '{}' was invalidated (wal_status=lost): the server removed WAL it still "
@@ -171,12 +185,25 @@ final class ReplicationSession {
 				this.catalog.drop(ordinary);
 				slot = null;
 			}
+			if (slot != null && this.catalog.isBackfillPending(ordinary) && this.settings.store().guardsLostSlot()) {
+				// dropping the slot would lose the WAL store's messages: read the table
+				// as it is now instead, at the cost of reading again what the slot
+				// streams
+				logger.warn("The backlog read of slot '{}' did not finish last time; reading the outbox table again",
+						this.slotName);
+				Lsn from = this.catalog.savedPosition(ordinary).max(slot.confirmedFlush());
+				this.tracker.confirmedAtLeast(from);
+				return readBacklog(null, from);
+			}
 			if (slot != null && this.catalog.isBackfillPending(ordinary)) {
 				logger.warn(
 						"The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
 						this.slotName);
 				this.catalog.drop(ordinary);
 				slot = null;
+			}
+			if (slot != null && this.settings.store().failover() && !slot.failover()) {
+				alterToFailover();
 			}
 			if (slot != null) {
 				// before PostgreSQL 17 a clean shutdown of the server can move the slot's
@@ -191,27 +218,80 @@ final class ReplicationSession {
 			}
 			this.catalog.markBackfill(ordinary, true);
 		}
-		ReplicationSlotInfo created = this.connection.getReplicationAPI()
-			.createReplicationSlot()
-			.logical()
-			.withSlotName(this.slotName)
-			.withOutputPlugin("pgoutput")
-			.make();
-		Lsn point = Lsn.valueOf(created.getConsistentPoint().asLong());
-		logger.info("Created replication slot '{}' at {}; reading the outbox rows written before it", this.slotName,
-				point.asString());
+		CreatedSlot created = createSlot();
+		logger.info("Created {}replication slot '{}' at {}; reading the outbox rows written before it",
+				this.settings.store().failover() ? "failover " : "", this.slotName, created.point().asString());
+		return readBacklog(created.snapshot(), created.point());
+	}
+
+	/**
+	 * Hands out the outbox table's rows as one transaction that ends at {@code point}, so
+	 * that the slot's position passes it only once every row is done.
+	 */
+	private Lsn readBacklog(String snapshot, Lsn point) throws SQLException, InterruptedException {
 		AckTracker.Transaction rows = this.tracker.open();
-		long count = this.backfill.read(created.getSnapshotName(), point, (message) -> {
+		long count = this.backfill.read(snapshot, point, (message) -> {
 			if (this.stop.isRequested()) {
 				throw new InterruptedException("stopping during the backlog read");
 			}
 			rows.expect();
-			offer(new Envelope(message, rows), null);
+			offer(new Envelope(message, row(message, rows)), null);
 		});
 		this.tracker.close(rows, point);
 		this.backlog = rows;
-		logger.info("Handed out {} outbox rows written before slot '{}' was created", count, this.slotName);
+		logger.info("Handed out {} outbox rows of the table to slot '{}'", count, this.slotName);
 		return point;
+	}
+
+	private record CreatedSlot(Lsn point, String snapshot) {
+	}
+
+	/**
+	 * Creates the slot and exports a snapshot of its starting point. pgjdbc's builder has
+	 * no failover option, so a failover slot is created with the replication command
+	 * itself (PostgreSQL 17 and later).
+	 */
+	private CreatedSlot createSlot() throws SQLException {
+		if (!this.settings.store().failover()) {
+			ReplicationSlotInfo created = this.connection.getReplicationAPI()
+				.createReplicationSlot()
+				.logical()
+				.withSlotName(this.slotName)
+				.withOutputPlugin("pgoutput")
+				.make();
+			return new CreatedSlot(Lsn.valueOf(created.getConsistentPoint().asLong()), created.getSnapshotName());
+		}
+		// the slot's name is a checked identifier, quoted
+		try (Statement statement = ((Connection) this.connection).createStatement();
+				ResultSet rs = statement.executeQuery("CREATE_REPLICATION_SLOT " + this.settings.slot().quoted()
+						+ " LOGICAL pgoutput (SNAPSHOT 'export', FAILOVER true)")) {
+			if (!rs.next()) {
+				throw new SQLException("The server did not report the new slot '" + this.slotName + "'");
+			}
+			return new CreatedSlot(Lsn.valueOf(rs.getString("consistent_point")), rs.getString("snapshot_name"));
+		}
+	}
+
+	/** Makes an existing slot a failover slot (PostgreSQL 17 and later). */
+	private void alterToFailover() throws SQLException {
+		try (Statement statement = ((Connection) this.connection).createStatement()) {
+			statement.execute("ALTER_REPLICATION_SLOT " + this.settings.slot().quoted() + " (FAILOVER true)");
+		}
+		logger.info("Replication slot '{}' is now a failover slot", this.slotName);
+	}
+
+	/**
+	 * A row of the table store: once done, it is deleted from the table.
+	 */
+	private Envelope.Completion row(OutboxMessage message, AckTracker.Transaction transaction) {
+		return () -> {
+			this.cleaner.add(message.id());
+			transaction.done();
+		};
+	}
+
+	private int serverMajorVersion() throws SQLException {
+		return ((Connection) this.connection).getMetaData().getDatabaseMajorVersion();
 	}
 
 	private void stream(PGReplicationStream stream) throws SQLException, InterruptedException {
@@ -233,6 +313,16 @@ final class ReplicationSession {
 					throw new SQLException("pgoutput sent an Insert outside a transaction");
 				}
 				OutboxMessage outboxMessage = this.mapper.map(insert, begin.commitTime(), begin.finalLsn());
+				if (outboxMessage != null) {
+					transaction.expect();
+					offer(new Envelope(outboxMessage, row(outboxMessage, transaction)), stream);
+				}
+			}
+			else if (message instanceof LogicalMessage logical) {
+				// a message emitted outside a transaction is not the outbox's: the mapper
+				// skips it
+				OutboxMessage outboxMessage = (transaction != null)
+						? this.mapper.map(logical, begin.commitTime(), begin.finalLsn()) : null;
 				if (outboxMessage != null) {
 					transaction.expect();
 					offer(new Envelope(outboxMessage, transaction), stream);

@@ -17,9 +17,11 @@ import dev.pgoutbox.relay.RelayState;
  * @param backfill reads the backlog of a new slot
  * @param mapper turns decoded inserts into messages
  * @param tracker how far the slot's position may be confirmed
+ * @param cleaner deletes the rows of the table store once they are done
  * @param stop whether and by when the relay is to stop
  * @param states told each state the session moves the relay into
  */
 record SessionContext(RelaySettings settings, DataSource dataSource, SlotCatalog catalog, SnapshotBackfill backfill,
-		OutboxRowMapper mapper, AckTracker tracker, StopRequest stop, Consumer<RelayState> states) {
+		OutboxRowMapper mapper, AckTracker tracker, DeliveredRowCleaner cleaner, StopRequest stop,
+		Consumer<RelayState> states) {
 }

@@ -49,8 +49,9 @@ final class SlotCatalog {
 	 * @param database the database the slot belongs to
 	 * @param confirmedFlush the confirmed position, {@link Lsn#ZERO} if none
 	 * @param walStatus the {@code wal_status}, {@code null} before PostgreSQL 13
+	 * @param failover whether it is a failover slot, {@code false} before PostgreSQL 17
 	 */
-	record SlotInfo(String plugin, String database, Lsn confirmedFlush, String walStatus) {
+	record SlotInfo(String plugin, String database, Lsn confirmedFlush, String walStatus, boolean failover) {
 
 		boolean isLost() {
 			return "lost".equals(this.walStatus);
@@ -86,7 +87,8 @@ final class SlotCatalog {
 	 */
 	static SlotInfo find(Connection connection, SqlIdentifier slot) throws SQLException {
 		try (PreparedStatement statement = connection
-			.prepareStatement("SELECT plugin, database, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status' "
+			.prepareStatement("SELECT plugin, database, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status', "
+					+ "coalesce((to_jsonb(s) ->> 'failover')::boolean, false) "
 					+ "FROM pg_catalog.pg_replication_slots s WHERE slot_name = ?")) {
 			statement.setString(1, slot.name());
 			try (ResultSet rs = statement.executeQuery()) {
@@ -95,9 +97,34 @@ final class SlotCatalog {
 				}
 				String confirmed = rs.getString(3);
 				return new SlotInfo(rs.getString(1), rs.getString(2),
-						(confirmed != null) ? Lsn.valueOf(confirmed) : Lsn.ZERO, rs.getString(4));
+						(confirmed != null) ? Lsn.valueOf(confirmed) : Lsn.ZERO, rs.getString(4), rs.getBoolean(5));
 			}
 		}
+	}
+
+	/**
+	 * Creates the slot over SQL, without exporting a snapshot, and records it with its
+	 * table read pending, so that the relay reads the table once when it connects. Does
+	 * nothing if the slot was created meanwhile by another instance.
+	 * @param failover whether to create a failover slot (PostgreSQL 17 and later)
+	 * @return whether this call created it
+	 */
+	boolean create(Connection connection, boolean failover) throws SQLException {
+		String sql = failover
+				? "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput', false, false, true)"
+				: "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')";
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			statement.setString(1, this.slot.name());
+			statement.executeQuery().close();
+		}
+		catch (SQLException ex) {
+			if ("42710".equals(ex.getSQLState())) {
+				return false;
+			}
+			throw ex;
+		}
+		markBackfill(connection, true);
+		return true;
 	}
 
 	/**
@@ -108,6 +135,49 @@ final class SlotCatalog {
 			statement.setString(1, this.slot.name());
 			statement.execute();
 		}
+	}
+
+	/**
+	 * Returns whether the slot-state table has an entry for the slot: the relay made one
+	 * when it created the slot.
+	 */
+	boolean isRecorded(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(this.pendingSql)) {
+			statement.setString(1, this.slot.name());
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next();
+			}
+		}
+	}
+
+	/**
+	 * Returns why, in the WAL store, the relay must not create the slot again, or
+	 * {@code null} if it may: a slot this outbox created is gone or was invalidated, and
+	 * with it the messages it had not confirmed.
+	 * @param connection an ordinary connection
+	 * @param existing the slot as the server reports it, {@code null} if missing
+	 * @param store the store settings
+	 * @return the reason, with what to do, or {@code null}
+	 */
+	String lostSlotReason(Connection connection, SlotInfo existing, StoreSettings store) throws SQLException {
+		if (!store.guardsLostSlot() || (existing != null && !existing.isLost())) {
+			return null;
+		}
+		if (existing == null && !isRecorded(connection)) {
+			// never created: the first start of this outbox
+			return null;
+		}
+		Lsn saved = savedPosition(connection);
+		String what = (existing == null)
+				? "was created by this outbox and no longer exists (it was dropped, or the server is a promoted "
+						+ "standby that did not have it)"
+				: "was invalidated (wal_status=lost): the server removed WAL it still needed, see "
+						+ "max_slot_wal_keep_size";
+		return "Replication slot '" + this.slot + "' " + what + ". With outbox.store=wal the slot held the only copy "
+				+ "of the messages it had not confirmed"
+				+ (saved.equals(Lsn.ZERO) ? "" : " (confirmed up to " + saved.asString() + ")")
+				+ ": those not yet delivered are lost, and the relay does not replace the slot silently. "
+				+ "To accept the loss and go on, start once with outbox.replication.recreate-lost-slot=true";
 	}
 
 	/**

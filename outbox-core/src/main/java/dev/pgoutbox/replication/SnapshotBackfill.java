@@ -55,14 +55,15 @@ final class SnapshotBackfill {
 	/**
 	 * Imports the snapshot and streams the outbox rows visible in it, in write order.
 	 * Must run before the exporting replication connection runs its next command.
-	 * @param snapshotName the name the slot's creation returned
+	 * @param snapshotName the name the slot's creation returned, or {@code null} to read
+	 * the table as it is now (rows that the slot also streams are then read twice)
 	 * @param consistentPoint the slot's starting position, given to each message as its
 	 * LSN
 	 * @param sink where the rows go
 	 * @return the number of rows read
 	 */
 	long read(String snapshotName, Lsn consistentPoint, RowSink sink) throws SQLException, InterruptedException {
-		if (snapshotName == null || !SNAPSHOT_NAME.matcher(snapshotName).matches()) {
+		if (snapshotName != null && !SNAPSHOT_NAME.matcher(snapshotName).matches()) {
 			throw new SQLException("The server returned no usable snapshot for the new slot: '" + snapshotName + "'");
 		}
 		try (Connection connection = this.dataSource.getConnection()) {
@@ -72,7 +73,9 @@ final class SnapshotBackfill {
 				statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 				// SET TRANSACTION SNAPSHOT takes no bind parameter; the name is checked
 				// above
-				statement.execute("SET TRANSACTION SNAPSHOT '" + snapshotName + "'");
+				if (snapshotName != null) {
+					statement.execute("SET TRANSACTION SNAPSHOT '" + snapshotName + "'");
+				}
 				statement.setFetchSize(FETCH_SIZE);
 				long count = 0;
 				try (ResultSet rs = statement.executeQuery(this.selectSql)) {

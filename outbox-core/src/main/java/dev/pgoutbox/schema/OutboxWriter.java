@@ -1,30 +1,54 @@
 package dev.pgoutbox.schema;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Inserts serialized messages into the outbox table on a connection it is given, so the
- * caller decides the transaction.
+ * Writes serialized messages into the store, on a connection it is given, so the caller
+ * decides the transaction: rows of the outbox table ({@link #table}), or transactional
+ * logical decoding messages in the WAL ({@link #wal}).
  *
  * <p>
- * Instances are immutable and thread-safe.
+ * Implementations are immutable and thread-safe.
  */
-public final class OutboxWriter {
+public interface OutboxWriter {
 
-	private final String insertSql;
-
-	public OutboxWriter(OutboxTable table) {
-		if (table == null) {
-			throw new IllegalArgumentException("'table' must not be null");
-		}
-		this.insertSql = "INSERT INTO " + table.qualified()
-				+ " (id, type, msg_key, payload, headers, partition_key) VALUES (?, ?, ?, ?::json, ?::jsonb, ?)";
+	/**
+	 * Returns a writer that inserts rows into the outbox table.
+	 * @param table the outbox table, not {@code null}
+	 * @return the writer
+	 */
+	static OutboxWriter table(OutboxTable table) {
+		return new TableWriter(table);
 	}
+
+	/**
+	 * Returns a writer that emits transactional logical decoding messages, in
+	 * {@link WalMessageFormat}. Until it has seen every slot of the outbox exist, it
+	 * checks before writing: a message emitted while no slot exists is kept by nothing.
+	 * @param prefix the prefix, checked with {@link WalMessageFormat#checkPrefix}
+	 * @param slots the names of the outbox's slots, one per partition
+	 * @return the writer
+	 */
+	static OutboxWriter wal(String prefix, List<String> slots) {
+		return new WalWriter(WalMessageFormat.checkPrefix(prefix, "outbox.wal.prefix"), slots);
+	}
+
+	/**
+	 * Returns the store this writer writes to.
+	 * @return the store
+	 */
+	MessageStore store();
+
+	/**
+	 * Writes the messages, in order.
+	 * @param connection the connection, in the caller's transaction
+	 * @param rows the messages, not {@code null}
+	 * @throws SQLException if the write fails
+	 */
+	void insert(Connection connection, List<Row> rows) throws SQLException;
 
 	/**
 	 * A message ready to be written.
@@ -36,42 +60,18 @@ public final class OutboxWriter {
 	 * @param headersJson the headers as a JSON object, or {@code null} for none
 	 * @param partition the partition key
 	 */
-	public record Row(UUID id, String type, String key, String payloadJson, String headersJson, String partition) {
+	record Row(UUID id, String type, String key, String payloadJson, String headersJson, String partition) {
 
 		public Row(UUID id, String type, String key, String payloadJson, String headersJson) {
 			this(id, type, key, payloadJson, headersJson, OutboxPartition.DEFAULT);
 		}
 
-	}
-
-	/**
-	 * Inserts the rows in one statement batch.
-	 * @param connection the connection, in the caller's transaction
-	 * @param rows the rows, not {@code null}
-	 * @throws SQLException if the insert fails
-	 */
-	public void insert(Connection connection, List<Row> rows) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(this.insertSql)) {
-			for (Row row : rows) {
-				statement.setObject(1, row.id());
-				statement.setString(2, row.type());
-				statement.setString(3, row.key());
-				statement.setString(4, row.payloadJson());
-				if (row.headersJson() != null) {
-					statement.setString(5, row.headersJson());
-				}
-				else {
-					statement.setNull(5, Types.VARCHAR);
-				}
-				statement.setString(6, row.partition());
-				if (rows.size() == 1) {
-					statement.executeUpdate();
-					return;
-				}
-				statement.addBatch();
-			}
-			statement.executeBatch();
+		@Override
+		public String toString() {
+			// the payload may hold personal data
+			return "Row[id=" + this.id + ", type=" + this.type + ", key=" + this.key + "]";
 		}
+
 	}
 
 }

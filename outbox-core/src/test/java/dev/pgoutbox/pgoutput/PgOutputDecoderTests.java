@@ -140,8 +140,51 @@ class PgOutputDecoderTests {
 				Arguments.of('Y', new Wire().tag('Y').int32(16_400).string("public").string("mood")),
 				Arguments.of('U', new Wire().tag('U').int32(42).tag('N').int16(1).tag('t').text("x")),
 				Arguments.of('D', new Wire().tag('D').int32(42).tag('K').int16(1).tag('t').text("x")),
-				Arguments.of('T', new Wire().tag('T').int32(1).int8(0).int32(42)),
-				Arguments.of('M', new Wire().tag('M').int8(1).int64(0x99).string("prefix").int32(3).bytes(1, 2, 3)));
+				Arguments.of('T', new Wire().tag('T').int32(1).int8(0).int32(42)));
+	}
+
+	@Test
+	void decodesTransactionalLogicalMessageWithLsnPrefixAndContent() {
+		ByteBuffer buffer = new Wire().tag('M')
+			.int8(1)
+			.int64(0x16_B374_D848L)
+			.string("outbox:" + MULTIBYTE)
+			.int32(4)
+			.bytes(0, 0xFF, 7, 1)
+			.toBuffer();
+		LogicalMessage message = (LogicalMessage) this.decoder.decode(buffer);
+		assertThat(message.transactional()).isTrue();
+		assertThat(message.lsn()).isEqualTo(Lsn.valueOf("16/B374D848"));
+		assertThat(message.prefix()).isEqualTo("outbox:" + MULTIBYTE);
+		assertThat(message.content()).containsExactly(0, 0xFF, 7, 1);
+		assertThat(message.toString()).endsWith(", 4 bytes]");
+	}
+
+	@Test
+	void decodesNonTransactionalLogicalMessageWithEmptyContent() {
+		LogicalMessage message = (LogicalMessage) this.decoder
+			.decode(new Wire().tag('M').int8(0).int64(1).string("p").int32(0).toBuffer());
+		assertThat(message.transactional()).isFalse();
+		assertThat(message.content()).isEmpty();
+	}
+
+	@Test
+	void rejectsMalformedLogicalMessages() {
+		assertThatExceptionOfType(PgOutputException.class)
+			.isThrownBy(() -> this.decoder
+				.decode(new Wire().tag('M').int8(1).int64(1).string("p").int32(5).bytes(1, 2).toBuffer()))
+			.withMessageContaining("Message")
+			.withMessageContaining("5 byte(s) for content");
+		assertThatExceptionOfType(PgOutputException.class)
+			.isThrownBy(
+					() -> this.decoder.decode(new Wire().tag('M').int8(1).int64(1).string("p").int32(-1).toBuffer()))
+			.withMessageContaining("negative content length");
+		assertThatExceptionOfType(PgOutputException.class)
+			.isThrownBy(() -> this.decoder.decode(new Wire().tag('M').int8(1).int64(1).raw("p").toBuffer()))
+			.withMessageContaining("NUL-terminated prefix");
+		assertThatExceptionOfType(PgOutputException.class)
+			.isThrownBy(() -> this.decoder.decode(new Wire().tag('M').int8(2).int64(1).string("p").int32(0).toBuffer()))
+			.withMessageContaining("unknown flags");
 	}
 
 	@Test

@@ -32,7 +32,6 @@ import dev.pgoutbox.replication.ReplicationPreflight;
 import dev.pgoutbox.replication.SlotMonitor;
 import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxSchema;
-import dev.pgoutbox.schema.OutboxWriter;
 
 /**
  * The outbox's beans, the same on every Spring Boot line: the transaction-joining
@@ -70,7 +69,7 @@ class OutboxConfiguration {
 					"Correct the value in your application properties (the outbox.* keys).");
 		}
 		TransactionalOutboxPublisher publisher = new TransactionalOutboxPublisher(dataSource,
-				new OutboxWriter(OutboxSettings.table(properties)), json, maxPayload);
+				OutboxSettings.writer(properties), json, maxPayload);
 		observationRegistry.ifAvailable(publisher::setObservationRegistry);
 		return publisher;
 	}
@@ -80,7 +79,8 @@ class OutboxConfiguration {
 	@ConditionalOnMissingBean
 	DeadLetters outboxDeadLetters(DataSource dataSource, OutboxProperties properties, JsonCodec json,
 			OutboxSchemaInitializer schemaInitializer) {
-		return new JdbcDeadLetters(dataSource, OutboxSettings.table(properties), json);
+		return new JdbcDeadLetters(dataSource, OutboxSettings.table(properties), json,
+				OutboxSettings.writer(properties));
 	}
 
 	@Bean
@@ -104,7 +104,9 @@ class OutboxConfiguration {
 		Function<OutboxPartition, Relay> relays = (partition) -> new OutboxRelay(settings.forPartition(partition),
 				connector, dataSource, publisher,
 				CompositeDeliveryListener.of(deliveryListeners.orderedStream().toList()), json);
-		ReplicationPreflight preflight = new ReplicationPreflight(connector, dataSource, partitions.get(0).slot());
+		ReplicationPreflight preflight = new ReplicationPreflight(connector, dataSource,
+				partitions.stream().map(OutboxPartition::slot).toList(), OutboxSettings.table(properties),
+				settings.store());
 		if (partitions.size() == 1) {
 			return new OutboxRelayLifecycle(() -> relays.apply(partitions.get(0)), properties.getShutdownTimeout(),
 					preflight);

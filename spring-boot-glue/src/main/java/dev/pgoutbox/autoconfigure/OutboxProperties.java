@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.DeprecatedConfigurationProper
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.util.unit.DataSize;
 
+import dev.pgoutbox.schema.MessageStore;
+
 /**
  * Configuration properties for the outbox.
  */
@@ -17,6 +19,16 @@ public class OutboxProperties {
 
 	/** Whether to enable the outbox: the publisher and the relay. */
 	private boolean enabled = true;
+
+	/**
+	 * Where publish writes messages: 'table' (a row of the outbox table, deleted once
+	 * delivered; survives a lost slot) or 'wal' (a transactional logical decoding
+	 * message, in the WAL alone, PostgreSQL 14 or later; a lost slot loses what it had
+	 * not confirmed). The relay reads both, so switching loses nothing.
+	 */
+	private MessageStore store = MessageStore.TABLE;
+
+	private final Wal wal = new Wal();
 
 	/** Schema of the outbox table; it must exist, the outbox creates only its tables. */
 	private String schema = "public";
@@ -63,6 +75,18 @@ public class OutboxProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public MessageStore getStore() {
+		return this.store;
+	}
+
+	public void setStore(MessageStore store) {
+		this.store = store;
+	}
+
+	public Wal getWal() {
+		return this.wal;
 	}
 
 	public String getSchema() {
@@ -179,6 +203,29 @@ public class OutboxProperties {
 	}
 
 	/**
+	 * The WAL store.
+	 */
+	public static class Wal {
+
+		/**
+		 * Prefix of the outbox's logical decoding messages with store 'wal': letters,
+		 * digits and _ . : - /, at most 128 characters. Defaults to 'outbox:' plus the
+		 * schema and table, such as 'outbox:public.outbox', so that two outboxes in one
+		 * database never read each other's messages.
+		 */
+		private String prefix;
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
+		}
+
+	}
+
+	/**
 	 * Replication settings.
 	 */
 	public static class Replication {
@@ -212,6 +259,37 @@ public class OutboxProperties {
 
 		/** Longest delay between reconnection attempts. */
 		private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+
+		/**
+		 * Whether the slot is a failover slot, which PostgreSQL 17 and later synchronize
+		 * to standbys with sync_replication_slots, so that the relay goes on from a
+		 * promoted standby. An existing slot is changed into one.
+		 */
+		private boolean failover;
+
+		/**
+		 * Whether, with store 'wal', a slot this outbox created that is now missing or
+		 * invalidated may be created again. Off, the relay refuses to start and health is
+		 * DOWN: the messages the slot had not confirmed are lost, and someone should
+		 * know. Turn it on once to accept the loss, then off again.
+		 */
+		private boolean recreateLostSlot;
+
+		public boolean isFailover() {
+			return this.failover;
+		}
+
+		public void setFailover(boolean failover) {
+			this.failover = failover;
+		}
+
+		public boolean isRecreateLostSlot() {
+			return this.recreateLostSlot;
+		}
+
+		public void setRecreateLostSlot(boolean recreateLostSlot) {
+			this.recreateLostSlot = recreateLostSlot;
+		}
 
 		public String getSlotName() {
 			return this.slotName;

@@ -5,10 +5,14 @@ import java.util.List;
 
 import dev.pgoutbox.delivery.Backoff;
 import dev.pgoutbox.replication.RelaySettings;
+import dev.pgoutbox.replication.StoreSettings;
+import dev.pgoutbox.schema.MessageStore;
 import dev.pgoutbox.schema.OutboxPartition;
 import dev.pgoutbox.schema.OutboxSchema;
 import dev.pgoutbox.schema.OutboxTable;
+import dev.pgoutbox.schema.OutboxWriter;
 import dev.pgoutbox.schema.SqlIdentifier;
+import dev.pgoutbox.schema.WalMessageFormat;
 
 /**
  * Turns {@link OutboxProperties} into the engine's validated settings, naming the
@@ -46,6 +50,25 @@ final class OutboxSettings {
 		}
 	}
 
+	static StoreSettings store(OutboxProperties properties) {
+		if (properties.getStore() == null) {
+			throw invalid("'outbox.store' must be 'table' or 'wal'");
+		}
+		String prefix = (properties.getWal().getPrefix() != null) ? properties.getWal().getPrefix()
+				: WalMessageFormat.defaultPrefix(table(properties));
+		return check(() -> new StoreSettings(properties.getStore(), prefix, properties.getReplication().isFailover(),
+				properties.getReplication().isRecreateLostSlot()));
+	}
+
+	static OutboxWriter writer(OutboxProperties properties) {
+		StoreSettings store = store(properties);
+		if (store.store() == MessageStore.TABLE) {
+			return OutboxWriter.table(table(properties));
+		}
+		return OutboxWriter.wal(store.walPrefix(),
+				partitions(properties).stream().map((partition) -> partition.slot().name()).toList());
+	}
+
 	static SqlIdentifier publication(OutboxProperties properties) {
 		return check(() -> SqlIdentifier.of(properties.getReplication().getPublicationName(),
 				"outbox.replication.publication-name"));
@@ -77,7 +100,7 @@ final class OutboxSettings {
 		return new RelaySettings(table(properties), slot, publication(properties), replication.getStatusInterval(),
 				delivery.getConcurrency(), delivery.getBufferSize(), retryBackoff, reconnect,
 				properties.getCleanup().getBatchSize(), properties.getCleanup().getInterval(), retry.getMaxAttempts(),
-				delivery.getPublishTimeout());
+				delivery.getPublishTimeout(), null, store(properties));
 	}
 
 	private static void positive(Duration value, String property) {

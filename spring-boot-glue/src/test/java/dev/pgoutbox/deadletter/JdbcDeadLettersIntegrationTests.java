@@ -111,8 +111,9 @@ class JdbcDeadLettersIntegrationTests {
 		OutboxMessage message = message("M", "k", "{\"n\":1}", Map.of("h", "v"));
 		// the outbox row of a parked message may not be cleaned up yet
 		try (Connection connection = this.dataSource.getConnection()) {
-			new OutboxWriter(TABLE).insert(connection,
-					List.of(new OutboxWriter.Row(message.id(), "M", "k", "{\"n\":1}", "{\"h\":\"v\"}")));
+			OutboxWriter.table(TABLE)
+				.insert(connection,
+						List.of(new OutboxWriter.Row(message.id(), "M", "k", "{\"n\":1}", "{\"h\":\"v\"}")));
 		}
 		this.writer.park(message, 2, new IllegalStateException("refused"));
 

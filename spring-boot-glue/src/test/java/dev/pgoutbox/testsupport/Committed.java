@@ -17,15 +17,35 @@ public final class Committed {
 
 	/** The number of committed rows in a table of the target's database. */
 	public static long rows(OutboxContexts.Target target, String table) {
+		return count(target, "SELECT count(*) FROM " + table, "the rows of " + table);
+	}
+
+	/**
+	 * The number of committed logical decoding messages with the prefix that a pgoutput
+	 * slot, created before they were written, holds: logical decoding yields a
+	 * transactional message only once its transaction committed. Peeks, so the slot keeps
+	 * them.
+	 */
+	public static long walMessages(OutboxContexts.Target target, String slot, String prefix) {
+		// in pgoutput's Message record the prefix starts after the tag, flags and LSN
+		return count(target,
+				"SELECT count(*) FROM pg_logical_slot_peek_binary_changes('" + slot + "', NULL, NULL, "
+						+ "'proto_version', '1', 'publication_names', 'outbox_pub', 'messages', 'true') "
+						+ "WHERE get_byte(data, 0) = ascii('M') AND position(convert_to('" + prefix
+						+ "', 'UTF8') IN data) = 11",
+				"the messages of slot " + slot);
+	}
+
+	private static long count(OutboxContexts.Target target, String sql, String what) {
 		try (Connection connection = DriverManager.getConnection(target.url(), TestPostgres.server().username(),
 				TestPostgres.server().password());
 				Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table)) {
+				ResultSet rs = statement.executeQuery(sql)) {
 			rs.next();
 			return rs.getLong(1);
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Could not count the rows of " + table, ex);
+			throw new IllegalStateException("Could not count " + what, ex);
 		}
 	}
 

@@ -5,9 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import org.awaitility.Awaitility;
 
@@ -21,6 +25,8 @@ import dev.pgoutbox.OutboxMessage;
 public class RecordingPublisher implements MessagePublisher {
 
 	private final List<OutboxMessage> received = new ArrayList<>();
+
+	private final Set<UUID> attempted = ConcurrentHashMap.newKeySet();
 
 	private volatile Hook hook = (message) -> {
 	};
@@ -57,6 +63,7 @@ public class RecordingPublisher implements MessagePublisher {
 
 	@Override
 	public void publish(OutboxMessage message) throws Exception {
+		this.attempted.add(message.id());
 		this.hook.before(message);
 		synchronized (this.received) {
 			this.received.add(message);
@@ -66,6 +73,18 @@ public class RecordingPublisher implements MessagePublisher {
 	public List<OutboxMessage> received() {
 		synchronized (this.received) {
 			return List.copyOf(this.received);
+		}
+	}
+
+	/** The ids of every message handed to this publisher, delivered or not. */
+	public Set<UUID> attemptedIds() {
+		return Set.copyOf(this.attempted);
+	}
+
+	/** The ids of the messages delivered. */
+	public Set<UUID> deliveredIds() {
+		synchronized (this.received) {
+			return this.received.stream().map(OutboxMessage::id).collect(Collectors.toSet());
 		}
 	}
 

@@ -3,7 +3,8 @@ package dev.pgoutbox.autoconfigure.jpa;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.context.annotation.Bean;
@@ -25,14 +26,16 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  */
 class JpaOutboxIntegrationTests {
 
-	@Test
-	void messageCommitsAndRollsBackWithTheEntity() {
+	@ParameterizedTest(name = "outbox.store={0}")
+	@ValueSource(strings = { "table", "wal" })
+	void messageCommitsAndRollsBackWithTheEntity(String store) {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
 		OutboxContexts.runner(target)
 			.withConfiguration(BootLine.jpa())
 			.withUserConfiguration(JpaApplication.class)
-			.withPropertyValues("spring.jpa.hibernate.ddl-auto=create", "spring.jpa.open-in-view=false")
+			.withPropertyValues("spring.jpa.hibernate.ddl-auto=create", "spring.jpa.open-in-view=false",
+					"outbox.store=" + store)
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
