@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgoutbox.DeliveryListener;
+import dev.pgoutbox.UndeliverableMessageException;
 
 /**
  * What becomes of a lane's head after an attempt: done once delivered or parked,
@@ -46,7 +47,8 @@ final class Outcomes {
 	 */
 	void failed(Lane lane, Envelope envelope, Throwable error) {
 		int attempt = ++lane.failedAttempts;
-		if (this.policy.exhausted(attempt)) {
+		// a message the broker refused for what it is gains nothing from more attempts
+		if (this.policy.exhausted(attempt) || UndeliverableMessageException.isUndeliverable(error)) {
 			lane.lastError = error;
 			// parked by a delivery thread, which may block on the database
 			this.lanes.retryLater(lane, Duration.ZERO);

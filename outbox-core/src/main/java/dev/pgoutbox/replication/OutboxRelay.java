@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 import org.postgresql.PGConnection;
@@ -104,7 +105,7 @@ public final class OutboxRelay implements Relay {
 				mapper);
 		this.cleaner = new DeliveredRowCleaner(dataSource, settings.table(), settings.cleanupBatchSize());
 		this.sessions = new SessionContext(settings, dataSource, catalog, backfill, mapper, this.tracker, this.cleaner,
-				this.stop, (entered) -> this.state = entered);
+				new AtomicReference<>(), this.stop, (entered) -> this.state = entered);
 		this.deadLetters = new DeadLetterWriter(dataSource, settings.table(), json);
 		this.deliveries = new RelayDeliveries(listener);
 	}

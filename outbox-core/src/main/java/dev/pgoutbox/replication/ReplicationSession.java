@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -29,6 +30,7 @@ import dev.pgoutbox.pgoutput.PgOutputDecoder;
 import dev.pgoutbox.pgoutput.PgOutputMessage;
 import dev.pgoutbox.pgoutput.Relation;
 import dev.pgoutbox.relay.RelayState;
+import dev.pgoutbox.schema.MessageStore;
 
 /**
  * One replication connection's life: make sure the slot exists (reading the table's
@@ -87,10 +89,10 @@ final class ReplicationSession {
 	private final PgOutputDecoder decoder = new PgOutputDecoder();
 
 	/**
-	 * The transaction the rows of a new slot's backlog count against, until all are
+	 * The transaction the rows of the table's backlog count against, until all are
 	 * delivered.
 	 */
-	private AckTracker.Transaction backlog;
+	private final AtomicReference<AckTracker.Transaction> backlog;
 
 	private Lsn lastSent = Lsn.ZERO;
 
@@ -115,6 +117,7 @@ final class ReplicationSession {
 		this.mapper = context.mapper();
 		this.tracker = context.tracker();
 		this.cleaner = context.cleaner();
+		this.backlog = context.backlog();
 		this.dispatcher = dispatcher;
 		this.stop = context.stop();
 		this.states = context.states();
@@ -185,12 +188,16 @@ final class ReplicationSession {
 				this.catalog.drop(ordinary);
 				slot = null;
 			}
-			if (slot != null && this.catalog.isBackfillPending(ordinary) && this.settings.store().guardsLostSlot()) {
-				// dropping the slot would lose the WAL store's messages: read the table
-				// as it is now instead, at the cost of reading again what the slot
-				// streams
-				logger.warn("The backlog read of slot '{}' did not finish last time; reading the outbox table again",
-						this.slotName);
+			if (slot != null && this.settings.store().failover() && !slot.failover()) {
+				alterToFailover();
+			}
+			if (slot != null && this.backlog.get() == null && this.catalog.isBackfillPending(ordinary)
+					&& this.settings.store().store() == MessageStore.WAL) {
+				// the WAL store's start created the slot without a snapshot, or a read
+				// of the table was cut short; dropping the slot would lose its messages,
+				// so the table is read as it is now, at the cost of reading again rows
+				// that the slot streams too
+				logger.info("Reading the rows in the outbox table for slot '{}'", this.slotName);
 				Lsn from = this.catalog.savedPosition(ordinary).max(slot.confirmedFlush());
 				this.tracker.confirmedAtLeast(from);
 				return readBacklog(null, from);
@@ -201,9 +208,6 @@ final class ReplicationSession {
 						this.slotName);
 				this.catalog.drop(ordinary);
 				slot = null;
-			}
-			if (slot != null && this.settings.store().failover() && !slot.failover()) {
-				alterToFailover();
 			}
 			if (slot != null) {
 				// before PostgreSQL 17 a clean shutdown of the server can move the slot's
@@ -238,7 +242,7 @@ final class ReplicationSession {
 			offer(new Envelope(message, row(message, rows)), null);
 		});
 		this.tracker.close(rows, point);
-		this.backlog = rows;
+		this.backlog.set(rows);
 		logger.info("Handed out {} outbox rows of the table to slot '{}'", count, this.slotName);
 		return point;
 	}
@@ -454,11 +458,12 @@ final class ReplicationSession {
 	}
 
 	private void completeBackfill() throws SQLException {
-		if (this.backlog != null && this.backlog.isComplete()) {
+		AckTracker.Transaction rows = this.backlog.get();
+		if (rows != null && rows.isComplete()) {
 			try (Connection ordinary = this.dataSource.getConnection()) {
 				this.catalog.markBackfill(ordinary, false);
 			}
-			this.backlog = null;
+			this.backlog.compareAndSet(rows, null);
 			logger.info("Backlog of slot '{}' delivered", this.slotName);
 		}
 	}

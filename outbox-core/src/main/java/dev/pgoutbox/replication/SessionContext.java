@@ -1,5 +1,6 @@
 package dev.pgoutbox.replication;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -18,10 +19,12 @@ import dev.pgoutbox.relay.RelayState;
  * @param mapper turns decoded inserts into messages
  * @param tracker how far the slot's position may be confirmed
  * @param cleaner deletes the rows of the table store once they are done
+ * @param backlog the transaction of the table's rows handed out, until all are done: a
+ * session after a reconnect completes what an earlier one handed out
  * @param stop whether and by when the relay is to stop
  * @param states told each state the session moves the relay into
  */
 record SessionContext(RelaySettings settings, DataSource dataSource, SlotCatalog catalog, SnapshotBackfill backfill,
-		OutboxRowMapper mapper, AckTracker tracker, DeliveredRowCleaner cleaner, StopRequest stop,
-		Consumer<RelayState> states) {
+		OutboxRowMapper mapper, AckTracker tracker, DeliveredRowCleaner cleaner,
+		AtomicReference<AckTracker.Transaction> backlog, StopRequest stop, Consumer<RelayState> states) {
 }

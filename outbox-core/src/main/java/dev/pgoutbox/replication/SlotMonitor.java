@@ -64,10 +64,18 @@ public final class SlotMonitor implements AutoCloseable {
 		// the table's
 		String deadLetters = "SELECT count(*) FROM " + OutboxSchema.qualifiedDeadLetterTable(table)
 				+ (partition.filtered() ? " WHERE partition_key = ?" : "");
+		// a failover slot is safe to fail over with once every standby named in
+		// synchronized_standby_slots has received WAL up to its confirmed position
+		String standbys = "regexp_split_to_array(nullif(current_setting('synchronized_standby_slots', true), ''), "
+				+ "'\\s*,\\s*')";
 		this.query = "SELECT pg_current_wal_lsn()::text, s.active, s.confirmed_flush_lsn::text, s.restart_lsn::text, "
 				+ "to_jsonb(s) ->> 'wal_status', to_jsonb(s) ->> 'safe_wal_size', s.slot_name IS NOT NULL, ("
-				+ deadLetters + ") FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_replication_slots s "
-				+ "ON s.slot_name = ?";
+				+ deadLetters + "), coalesce((to_jsonb(s) ->> 'failover')::boolean, false), "
+				+ "array_to_string(w.names, ','), (SELECT count(*) FILTER (WHERE p.active AND p.restart_lsn >= "
+				+ "s.confirmed_flush_lsn) = cardinality(w.names) FROM pg_catalog.pg_replication_slots p "
+				+ "WHERE p.slot_name = ANY (w.names)) FROM (SELECT 1) AS one LEFT JOIN "
+				+ "pg_catalog.pg_replication_slots s ON s.slot_name = ? CROSS JOIN LATERAL (SELECT " + standbys
+				+ " AS names) AS w";
 	}
 
 	/**
@@ -146,7 +154,7 @@ public final class SlotMonitor implements AutoCloseable {
 				String safe = rs.getString(6);
 				return new SlotStatus(rs.getBoolean(7), rs.getBoolean(2), lsn(rs.getString(1)), lsn(rs.getString(3)),
 						lsn(rs.getString(4)), rs.getString(5), (safe != null) ? Long.valueOf(safe) : null,
-						rs.getLong(8), Instant.now());
+						rs.getLong(8), Instant.now(), rs.getBoolean(9), rs.getString(10), (Boolean) rs.getObject(11));
 			}
 		}
 	}

@@ -19,9 +19,27 @@ import dev.pgoutbox.Lsn;
  * of being lost, {@code null} when unlimited or unknown
  * @param deadLetters the partition's messages parked in the dead-letter table
  * @param readAt when it was read
+ * @param failover whether it is a failover slot, which standbys with
+ * {@code sync_replication_slots} copy (PostgreSQL 17 and later)
+ * @param standbySlots the server's {@code synchronized_standby_slots}: the physical slots
+ * of the standbys a failover slot waits for, {@code null} if none or before PostgreSQL 17
+ * @param standbysCaughtUp whether every slot in {@code standbySlots} is active and has
+ * received WAL up to this slot's confirmed position, which a standby needs to have
+ * synchronized it; {@code null} without {@code standbySlots}. Only the standby's own
+ * {@code pg_replication_slots.synced} proves the copy exists.
  */
 public record SlotStatus(boolean exists, boolean active, Lsn currentWal, Lsn confirmedFlush, Lsn restart,
-		String walStatus, Long safeWalSize, long deadLetters, Instant readAt) {
+		String walStatus, Long safeWalSize, long deadLetters, Instant readAt, boolean failover, String standbySlots,
+		Boolean standbysCaughtUp) {
+
+	/**
+	 * Creates a status of a slot that is no failover slot.
+	 */
+	public SlotStatus(boolean exists, boolean active, Lsn currentWal, Lsn confirmedFlush, Lsn restart, String walStatus,
+			Long safeWalSize, long deadLetters, Instant readAt) {
+		this(exists, active, currentWal, confirmedFlush, restart, walStatus, safeWalSize, deadLetters, readAt, false,
+				null, null);
+	}
 
 	/**
 	 * Returns the bytes of WAL between the server's position and the confirmed one: what

@@ -19,8 +19,6 @@ final class WalWriter implements OutboxWriter {
 
 	private final List<String> slots;
 
-	private volatile boolean slotsSeen;
-
 	WalWriter(String prefix, List<String> slots) {
 		if (slots == null || slots.isEmpty()) {
 			throw new IllegalArgumentException("'slots' must not be empty");
@@ -36,47 +34,44 @@ final class WalWriter implements OutboxWriter {
 
 	@Override
 	public void insert(Connection connection, List<Row> rows) throws SQLException {
-		if (!this.slotsSeen) {
-			requireSlots(connection);
-		}
 		for (int from = 0; from < rows.size(); from += CHUNK) {
 			emit(connection, rows.subList(from, Math.min(rows.size(), from + CHUNK)));
 		}
 	}
 
 	/**
-	 * Refuses to write until every slot exists: the outbox's start creates them, and
-	 * before that a message would be in no slot's keeping.
+	 * Emits a chunk, in the same statement refusing unless every slot exists: before the
+	 * outbox's start has created them, and after one is gone (dropped, or the server is a
+	 * promoted standby that did not have it), a message would be in no slot's keeping. A
+	 * check made once would let every later message be lost after such a failover.
 	 */
-	private void requireSlots(Connection connection) throws SQLException {
-		try (PreparedStatement statement = connection
-			.prepareStatement("SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = ANY (?)")) {
-			statement.setArray(1, connection.createArrayOf("text", this.slots.toArray()));
-			try (ResultSet rs = statement.executeQuery()) {
-				rs.next();
-				if (rs.getLong(1) < this.slots.size()) {
-					throw new SQLException("With outbox.store=wal a message is kept only by the outbox's replication "
-							+ "slots " + this.slots + ", and not all of them exist yet; the outbox creates them when "
-							+ "it starts, so publish once the application has started");
-				}
-			}
-		}
-		this.slotsSeen = true;
-	}
-
 	private void emit(Connection connection, List<Row> rows) throws SQLException {
-		// one statement for the chunk: the set-returning unnest emits in array order
-		String sql = (rows.size() == 1) ? "SELECT pg_logical_emit_message(true, ?, ?::bytea)"
+		// one statement for the chunk: the set-returning unnest emits in array order; the
+		// slot count is a one-time filter, so nothing is emitted when it fails
+		String slotsPresent = " WHERE (SELECT count(*) FROM pg_catalog.pg_replication_slots "
+				+ "WHERE slot_name = ANY (?)) = ?";
+		String sql = (rows.size() == 1) ? "SELECT pg_logical_emit_message(true, ?, ?::bytea)" + slotsPresent
 				: "SELECT count(pg_logical_emit_message(true, ?, content)) FROM unnest(ARRAY["
-						+ "?::bytea, ".repeat(rows.size() - 1) + "?::bytea]) WITH ORDINALITY AS m (content, n)";
+						+ "?::bytea, ".repeat(rows.size() - 1) + "?::bytea]) WITH ORDINALITY AS m (content, n)"
+						+ slotsPresent;
 		try (PreparedStatement statement = connection.prepareStatement(sql)) {
 			statement.setString(1, this.prefix);
 			int parameter = 2;
 			for (Row row : rows) {
 				statement.setBytes(parameter++, WalMessageFormat.encode(row));
 			}
+			statement.setArray(parameter++, connection.createArrayOf("text", this.slots.toArray()));
+			statement.setLong(parameter, this.slots.size());
 			try (ResultSet rs = statement.executeQuery()) {
-				rs.next();
+				boolean emitted = (rows.size() == 1) ? rs.next() : (rs.next() && rs.getLong(1) == rows.size());
+				if (!emitted) {
+					throw new SQLException("With outbox.store=wal a message is kept only by the outbox's replication "
+							+ "slots " + this.slots + ", and not all of them exist yet, or one is gone: the outbox "
+							+ "creates them when it starts, so publish once the application has started; a slot that "
+							+ "is gone was dropped, or the server is a promoted standby that did not have it (see "
+							+ "outbox.replication.failover), and the relay reports it until restarted with "
+							+ "outbox.replication.recreate-lost-slot=true");
+				}
 			}
 		}
 	}

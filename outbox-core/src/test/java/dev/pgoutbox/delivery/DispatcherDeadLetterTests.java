@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.UndeliverableMessageException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -91,6 +92,24 @@ class DispatcherDeadLetterTests {
 				"delivered a3");
 		assertThat(this.envelopes.done()).as("a parked message counts as done")
 			.containsExactlyInAnyOrder("a1", "a2", "b1", "a3");
+	}
+
+	@Test
+	void parksAnUndeliverableMessageAtOnceEvenWhenWrappedAndWithoutAnAttemptLimit() throws Exception {
+		AtomicInteger attempts = new AtomicInteger();
+		Dispatcher dispatcher = dispatcher((message) -> {
+			if (label(message).equals("a1")) {
+				attempts.incrementAndGet();
+				throw new IllegalStateException("send failed",
+						new UndeliverableMessageException("record too large", null));
+			}
+		}, new DeliveryPolicy(FAST, 0, null), this::recordParked, 2);
+		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
+		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
+		assertThat(dispatcher.awaitDrained(WAIT)).isTrue();
+		assertThat(attempts).hasValue(1);
+		assertThat(eventsOfKey("a")).containsExactly("parked a1#1", "delivered a2");
+		assertThat(this.envelopes.done()).containsExactly("a1", "a2");
 	}
 
 	@Test

@@ -134,6 +134,11 @@ public class OutboxStatusReader implements DisposableBean {
 				if (slot.safeWalSize() != null) {
 					details.put("safeWalSizeBytes", slot.safeWalSize());
 				}
+				details.put("failover", slot.failover());
+				if (slot.failover() && slot.standbySlots() != null) {
+					details.put("synchronizedStandbySlots", slot.standbySlots());
+					details.put("standbysCaughtUp", slot.standbysCaughtUp());
+				}
 			}
 			details.put("parked", slot.deadLetters());
 			if (servedHere && slot.isLost()) {

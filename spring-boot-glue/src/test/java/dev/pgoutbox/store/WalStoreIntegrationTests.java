@@ -10,6 +10,8 @@ import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -180,7 +182,7 @@ class WalStoreIntegrationTests {
 	void switchingFromTableToWalDeliversTheRowsLeftInTheTableFirstAndBackAgain() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
-		AtomicBoolean refusing = new AtomicBoolean(true);
+		AtomicBoolean refusing = new AtomicBoolean();
 		publisher.setHook((message) -> {
 			if (refusing.get()) {
 				throw new IllegalStateException("broker down");
@@ -188,49 +190,56 @@ class WalStoreIntegrationTests {
 		});
 		List<UUID> ids = new ArrayList<>();
 		// table store, broker down: the rows stay in the table and the slot unconfirmed
-		OutboxContexts.runner(target)
-			.withPropertyValues("outbox.delivery.retry.max-attempts=0", "outbox.shutdown-timeout=1s")
+		refusing.set(true);
+		publishAndStop(OutboxContexts.runner(target), publisher, ids, 0);
+		refusing.set(false);
+		// now the WAL store: the table's rows come first, then the new messages
+		publishAndDeliver(wal(target), publisher, ids, 50);
+		assertEveryKeyInNumberOrder(publisher);
+		// and back to the table store, with WAL messages still unconfirmed in the slot
+		refusing.set(true);
+		publishAndStop(wal(target), publisher, ids, 100);
+		refusing.set(false);
+		publishAndDeliver(OutboxContexts.runner(target), publisher, ids, 150);
+		assertThat(ids).hasSize(200).doesNotHaveDuplicates();
+		assertEveryKeyInNumberOrder(publisher);
+	}
+
+	/**
+	 * Publishes 50 numbered messages from {@code from} while the publisher refuses, and
+	 * stops once the relay has tried the first: they stay unconfirmed in the slot.
+	 */
+	private static void publishAndStop(ApplicationContextRunner runner, RecordingPublisher publisher, List<UUID> ids,
+			int from) {
+		runner.withPropertyValues("outbox.delivery.retry.max-attempts=0", "outbox.shutdown-timeout=1s")
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				Probes.awaitState(context, RelayState.RUNNING, WAIT);
-				for (int i = 0; i < 50; i++) {
-					ids.add(context.getBean(OutboxPublisher.class).publish("N", "key-" + (i % 2), Map.of("n", i)));
-				}
-				Awaitility.await().atMost(WAIT).until(() -> publisher.attemptedIds().contains(ids.get(0)));
+				publishNumbered(context.getBean(OutboxPublisher.class), ids, from);
+				Awaitility.await().atMost(WAIT).until(() -> publisher.attemptedIds().contains(ids.get(from)));
 			});
-		refusing.set(false);
-		// now the WAL store: the table's rows come first, then the new messages
-		wal(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			for (int i = 50; i < 100; i++) {
-				ids.add(context.getBean(OutboxPublisher.class).publish("N", "key-" + (i % 2), Map.of("n", i)));
-			}
+	}
+
+	/**
+	 * Publishes 50 numbered messages from {@code from} and waits until all so far are
+	 * delivered.
+	 */
+	private static void publishAndDeliver(ApplicationContextRunner runner, RecordingPublisher publisher, List<UUID> ids,
+			int from) {
+		runner.withBean(MessagePublisher.class, () -> publisher).run((context) -> {
+			publishNumbered(context.getBean(OutboxPublisher.class), ids, from);
 			Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
 			DataSource dataSource = context.getBean(DataSource.class);
 			Awaitility.await()
 				.atMost(WAIT)
 				.until(() -> TestPostgres.queryForString(dataSource, "SELECT count(*) FROM outbox").equals("0"));
 		});
-		assertEveryKeyInNumberOrder(publisher);
-		// and back to the table store, with WAL messages still unconfirmed in the slot
-		refusing.set(true);
-		wal(target).withPropertyValues("outbox.delivery.retry.max-attempts=0", "outbox.shutdown-timeout=1s")
-			.withBean(MessagePublisher.class, () -> publisher)
-			.run((context) -> {
-				Probes.awaitState(context, RelayState.RUNNING, WAIT);
-				for (int i = 100; i < 150; i++) {
-					ids.add(context.getBean(OutboxPublisher.class).publish("N", "key-" + (i % 2), Map.of("n", i)));
-				}
-				Awaitility.await().atMost(WAIT).until(() -> publisher.attemptedIds().contains(ids.get(100)));
-			});
-		refusing.set(false);
-		OutboxContexts.runner(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			for (int i = 150; i < 200; i++) {
-				ids.add(context.getBean(OutboxPublisher.class).publish("N", "key-" + (i % 2), Map.of("n", i)));
-			}
-			Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
-		});
-		assertThat(ids).hasSize(200).doesNotHaveDuplicates();
-		assertEveryKeyInNumberOrder(publisher);
+	}
+
+	private static void publishNumbered(OutboxPublisher outbox, List<UUID> ids, int from) {
+		for (int i = from; i < from + 50; i++) {
+			ids.add(outbox.publish("N", "key-" + (i % 2), Map.of("n", i)));
+		}
 	}
 
 	@Test
@@ -272,14 +281,25 @@ class WalStoreIntegrationTests {
 		});
 	}
 
-	@Test
-	void aFirstStartCreatesTheSlot() {
+	@ParameterizedTest(name = "recreate-lost-slot={0}")
+	@ValueSource(booleans = { false, true })
+	void aFirstStartDeliversRowsLeftInTheTableAndWhatIsPublishedAtOnce(boolean recreateLostSlot) {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		RecordingPublisher publisher = new RecordingPublisher();
-		wal(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			Probes.awaitState(context, RelayState.RUNNING, WAIT);
-			assertThat(Probes.slotConfirmed(context.getBean(DataSource.class), target.slot())).isNotNull();
-		});
+		List<UUID> ids = new ArrayList<>();
+		// rows of the table store that no slot has read
+		OutboxContexts.withoutRelay(OutboxContexts.runner(target))
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 0));
+		// the first start of the WAL store: published before the relay connected
+		wal(target).withPropertyValues("outbox.replication.recreate-lost-slot=" + recreateLostSlot)
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				publishNumbered(context.getBean(OutboxPublisher.class), ids, 50);
+				Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+			});
+		assertEveryKeyInNumberOrder(publisher);
 	}
 
 	@Test
