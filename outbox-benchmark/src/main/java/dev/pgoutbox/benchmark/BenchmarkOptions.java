@@ -34,19 +34,36 @@ import java.util.Set;
  * @param slowConcurrencies the concurrencies of the slow-broker scenario, the first being
  * the baseline
  * @param slowPublishMillis how long the slow publisher takes per message
+ * @param stores the message stores the {@code stores} scenario compares
+ * @param storesTransactions transactions per store of each publish measurement of the
+ * {@code stores} scenario
+ * @param storesDrainRows backlog the {@code stores} scenario drains per store and pass
+ * @param storesLatencySeconds how long the {@code stores} scenario writes at 1,000 msg/s
+ * per store for its latency
+ * @param storesOutageSeconds how long the broker is down in the {@code stores} scenario
+ * @param floorVariants the readers the {@code floor} scenario compares, the first being
+ * the baseline
  * @param profile where to write a JFR recording and its summary per scenario, or
  * {@code null}
  */
 record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username, String password, boolean fsync,
 		int drainRows, int drainPasses, List<Integer> latencyRates, int latencySeconds, int latencyWriters,
 		boolean latencyFloor, int overheadTransactions, int overheadThreads, int memoryRows, String memoryHeap,
-		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis, Path profile) {
+		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis,
+		List<StoresScenario.Store> stores, int storesTransactions, int storesDrainRows, int storesLatencySeconds,
+		int storesOutageSeconds, List<FloorReader.Variant> floorVariants, Path profile) {
 
-	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker");
+	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker", "stores",
+			"floor");
+
+	/** What runs without {@code --scenarios}: all but the diagnostic ones. */
+	static final List<String> DEFAULT_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker");
 
 	static final String USAGE = """
 			Arguments (all optional, --name=value):
-			  --scenarios=drain,latency,overhead,memory,slow-broker   which to run (default: all)
+			  --scenarios=drain,latency,overhead,memory,slow-broker   which to run (default: these five)
+			              stores          the table and the WAL message stores side by side (not run by default)
+			              floor           diagnostic: each way of reading a slot with pgjdbc on one backlog
 			  --jdbc-url=jdbc:postgresql://host/db --username=u --password=p   use this server instead of an embedded one
 			  --fsync=on|off                 fsync of the embedded server (default on)
 			  --drain-rows=100000 --drain-passes=4
@@ -54,6 +71,9 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 			  --overhead-transactions=20000 --overhead-threads=4
 			  --memory-rows=1000000 --memory-heap=128m
 			  --slow-rows=20000 --slow-keys=1000 --slow-concurrency=1,4,16,64 --slow-publish-ms=2
+			  --stores=table,wal --stores-transactions=20000 --stores-drain-rows=50000
+			  --stores-latency-seconds=20 --stores-outage-seconds=60
+			  --floor-variants=blocking-nap-1ms,blocking,pending,...   readers of the floor scenario (default: all, blocking-nap-1ms first)
 			  --profile=target/profiles      record JFR per scenario and print its top frames
 			""";
 
@@ -78,7 +98,9 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 				in.number("overhead-transactions", 20_000), in.number("overhead-threads", 4),
 				in.number("memory-rows", 1_000_000), in.text("memory-heap", "128m"), in.number("slow-rows", 20_000),
 				in.number("slow-keys", 1_000), in.numbers("slow-concurrency", List.of(1, 4, 16, 64)),
-				in.number("slow-publish-ms", 2), in.path("profile"));
+				in.number("slow-publish-ms", 2), in.stores(), in.number("stores-transactions", 20_000),
+				in.number("stores-drain-rows", 50_000), in.number("stores-latency-seconds", 20),
+				in.number("stores-outage-seconds", 60), in.floorVariants(), in.path("profile"));
 		if (!in.unused().isEmpty()) {
 			throw new IllegalArgumentException("Unknown argument(s) " + in.unused() + "\n" + USAGE);
 		}
@@ -119,6 +141,25 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 			return (value != null) ? value.equals("on") || value.equals("true") : fallback;
 		}
 
+		List<StoresScenario.Store> stores() {
+			String value = text("stores", null);
+			if (value == null) {
+				return List.of(StoresScenario.Store.values());
+			}
+			return Arrays.stream(value.split(",")).map(String::trim).map(StoresScenario.Store::of).toList();
+		}
+
+		List<FloorReader.Variant> floorVariants() {
+			String value = text("floor-variants", null);
+			if (value == null) {
+				List<FloorReader.Variant> all = new ArrayList<>(List.of(FloorReader.Variant.values()));
+				all.remove(FloorReader.FLOOR);
+				all.add(0, FloorReader.FLOOR);
+				return all;
+			}
+			return Arrays.stream(value.split(",")).map(String::trim).map(FloorReader.Variant::of).toList();
+		}
+
 		Path path(String name) {
 			String value = text(name, null);
 			return (value != null) ? Path.of(value) : null;
@@ -127,7 +168,7 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 		List<String> scenarios() {
 			String value = text("scenarios", null);
 			if (value == null) {
-				return ALL_SCENARIOS;
+				return DEFAULT_SCENARIOS;
 			}
 			List<String> chosen = new ArrayList<>();
 			List<String> asked = Arrays.stream(value.split(",")).map(String::trim).toList();

@@ -2,7 +2,6 @@ package dev.pgoutbox.benchmark;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +16,18 @@ import org.postgresql.replication.PGReplicationStream;
  * takes the commit time from each Begin message and records, at each Insert, the time
  * since that commit, decoding nothing else. It tells the server's and the machine's share
  * of the latency from the relay's own.
+ *
+ * <p>
+ * It reads as the drain's floor does ({@link FloorReader.Variant#BLOCKING}): the blocking
+ * {@code read()} with socket timeout 0, which wakes as soon as bytes arrive instead of
+ * polling, and confirms its position at most once a second.
  */
 final class FloorLatencyReader implements AutoCloseable {
 
 	/** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01. */
 	private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
+
+	private static final long CONFIRM_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final Connection connection;
 
@@ -36,8 +42,8 @@ final class FloorLatencyReader implements AutoCloseable {
 	private volatile Exception failure;
 
 	FloorLatencyReader(Workspace workspace) throws Exception {
-		this.connection = FloorReader.connect(workspace);
-		this.stream = FloorReader.stream(this.connection, workspace);
+		this.connection = FloorReader.connect(workspace, -1);
+		this.stream = FloorReader.stream(this.connection, workspace, workspace.floorSlot());
 		this.thread = new Thread(this::read, "bench-floor");
 		this.thread.setDaemon(true);
 		this.thread.start();
@@ -52,12 +58,10 @@ final class FloorLatencyReader implements AutoCloseable {
 
 	private void read() {
 		long commitMicros = 0;
+		long confirmed = System.nanoTime();
 		try {
 			while (!this.stopped) {
-				ByteBuffer buffer = this.stream.readPending();
-				if (buffer == null) {
-					continue;
-				}
+				ByteBuffer buffer = this.stream.read();
 				int tag = buffer.get(buffer.position());
 				if (tag == 'B') {
 					// Begin: tag, Int64 final LSN, Int64 commit time in microseconds
@@ -71,11 +75,13 @@ final class FloorLatencyReader implements AutoCloseable {
 						histogram.recordValue(Math.max(0, now - commitMicros));
 					}
 				}
-				else if (tag == 'C') {
-					// confirm as it goes, so that the slot does not hold WAL back
+				else if (tag == 'C' && System.nanoTime() - confirmed > CONFIRM_EVERY_NANOS) {
+					// confirm now and then, so that the slot does not hold WAL back; the
+					// driver sends it with its next status update
 					LogSequenceNumber received = this.stream.getLastReceiveLSN();
 					this.stream.setFlushedLSN(received);
 					this.stream.setAppliedLSN(received);
+					confirmed = System.nanoTime();
 				}
 			}
 		}
@@ -89,13 +95,9 @@ final class FloorLatencyReader implements AutoCloseable {
 	@Override
 	public void close() throws Exception {
 		this.stopped = true;
+		// the reader may be blocked in read() on an idle slot: drop the socket under it
+		FloorReader.abort(this.connection);
 		this.thread.join(TimeUnit.SECONDS.toMillis(10));
-		try {
-			this.stream.close();
-		}
-		catch (SQLException ex) {
-			// the server may already have ended the stream; only what was read matters
-		}
 		this.connection.close();
 		if (this.failure != null) {
 			throw this.failure;
