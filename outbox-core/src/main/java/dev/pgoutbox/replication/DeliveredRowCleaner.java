@@ -2,9 +2,14 @@ package dev.pgoutbox.replication;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +43,17 @@ final class DeliveredRowCleaner {
 
 	private final int batchSize;
 
+	/**
+	 * How many rounds a row that a delete did not find is looked for again: the walsender
+	 * may send a commit before the writing transaction is visible to other sessions, so a
+	 * delete right after the delivery can miss the row.
+	 */
+	private static final int MISSED_ROUNDS = 5;
+
 	private final ConcurrentLinkedQueue<UUID> delivered = new ConcurrentLinkedQueue<>();
+
+	/** Rows a delete did not find, with the rounds they have been missed. */
+	private final Map<UUID, Integer> missed = new HashMap<>();
 
 	private final AtomicInteger waiting = new AtomicInteger();
 
@@ -46,7 +61,8 @@ final class DeliveredRowCleaner {
 		this.dataSource = dataSource;
 		// ids travel as one comma-separated text: the driver's text encoding of a uuid[]
 		// parameter escapes every element, which showed in profiles of large drains
-		this.deleteSql = "DELETE FROM " + table.qualified() + " WHERE id = ANY (string_to_array(?, ',')::uuid[])";
+		this.deleteSql = "DELETE FROM " + table.qualified()
+				+ " WHERE id = ANY (string_to_array(?, ',')::uuid[]) RETURNING id";
 		this.batchSize = batchSize;
 	}
 
@@ -63,8 +79,20 @@ final class DeliveredRowCleaner {
 	 * Deletes every row recorded so far, in batches.
 	 * @return the number of rows deleted
 	 */
-	int deleteDelivered() {
+	synchronized int deleteDelivered() {
 		int total = 0;
+		// the rows missed last round first, then what was delivered since
+		List<UUID> again = new ArrayList<>(this.missed.keySet());
+		for (int from = 0; from < again.size(); from += this.batchSize) {
+			List<UUID> batch = again.subList(from, Math.min(again.size(), from + this.batchSize));
+			try {
+				total += deleteAndTrack(batch);
+			}
+			catch (SQLException ex) {
+				logger.warn("Could not delete delivered outbox rows; will try again: {}", ex.getMessage());
+				return total;
+			}
+		}
 		List<UUID> batch = new ArrayList<>(this.batchSize);
 		while (true) {
 			batch.clear();
@@ -77,7 +105,7 @@ final class DeliveredRowCleaner {
 			}
 			this.waiting.addAndGet(-batch.size());
 			try {
-				total += delete(batch);
+				total += deleteAndTrack(batch);
 			}
 			catch (SQLException ex) {
 				batch.forEach(this::add);
@@ -87,7 +115,31 @@ final class DeliveredRowCleaner {
 		}
 	}
 
-	private int delete(List<UUID> ids) throws SQLException {
+	/**
+	 * Deletes a batch, remembering the rows it did not find for a few more rounds: the
+	 * row of a replayed or WAL-store message never existed or is gone, and is dropped
+	 * after them.
+	 */
+	private int deleteAndTrack(List<UUID> batch) throws SQLException {
+		Set<UUID> deleted = delete(batch);
+		for (UUID id : batch) {
+			if (deleted.contains(id)) {
+				this.missed.remove(id);
+			}
+			else {
+				int rounds = this.missed.getOrDefault(id, 0) + 1;
+				if (rounds < MISSED_ROUNDS) {
+					this.missed.put(id, rounds);
+				}
+				else {
+					this.missed.remove(id);
+				}
+			}
+		}
+		return deleted.size();
+	}
+
+	private Set<UUID> delete(List<UUID> ids) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				PreparedStatement statement = connection.prepareStatement(this.deleteSql)) {
 			StringBuilder joined = new StringBuilder(ids.size() * 37);
@@ -98,7 +150,13 @@ final class DeliveredRowCleaner {
 				joined.append(id);
 			}
 			statement.setString(1, joined.toString());
-			return statement.executeUpdate();
+			Set<UUID> deleted = new HashSet<>();
+			try (ResultSet rs = statement.executeQuery()) {
+				while (rs.next()) {
+					deleted.add(rs.getObject(1, UUID.class));
+				}
+			}
+			return deleted;
 		}
 	}
 
