@@ -3,6 +3,7 @@ package dev.pgoutbox.amqp;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -11,13 +12,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 
 /**
  * Auto-configuration of the AMQP {@link MessagePublisher}: an
  * {@link AmqpMessagePublisher} named {@code outboxAmqpPublisher} over the application's
- * RabbitMQ connection factory, unless the application has a {@code MessagePublisher} of
- * its own. Ordered after Spring Boot's RabbitMQ auto-configuration of either Boot line
- * and before the outbox's, which hands the publisher to the relay.
+ * RabbitMQ connection factory, the handler {@code amqp} beside any handlers of the
+ * application's own. Ordered after Spring Boot's RabbitMQ auto-configuration of either
+ * Boot line and before the outbox's, which hands the publisher to the relay.
  *
  * <p>
  * The connection factory must have correlated publisher confirms and publisher returns
@@ -41,10 +43,7 @@ public class OutboxAmqpAutoConfiguration {
 	 * @return the publisher
 	 */
 	@Bean
-	// the relay takes exactly one MessagePublisher today; once it routes to several named
-	// handlers, this one becomes the handler "outboxAmqpPublisher" and this condition
-	// goes
-	@ConditionalOnMissingBean(MessagePublisher.class)
+	@ConditionalOnMissingBean(AmqpMessagePublisher.class)
 	@ConditionalOnSingleCandidate(ConnectionFactory.class)
 	public AmqpMessagePublisher outboxAmqpPublisher(ConnectionFactory connectionFactory,
 			OutboxAmqpProperties properties) {
@@ -67,6 +66,19 @@ public class OutboxAmqpAutoConfiguration {
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("Invalid outbox.amqp configuration: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * The handler {@code amqp}, declared after the publisher, whose presence it depends
+	 * on.
+	 * @param publisher the publisher
+	 * @return the handler
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "outboxAmqpHandler")
+	@ConditionalOnBean(AmqpMessagePublisher.class)
+	public OutboxHandler outboxAmqpHandler(AmqpMessagePublisher publisher) {
+		return OutboxHandler.of("amqp", publisher);
 	}
 
 }

@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.UndeliverableMessageException;
 
@@ -218,9 +219,12 @@ class AmqpMessagePublisherTests {
 	}
 
 	@Test
-	void backsOffForTheApplicationsOwnPublisherAndWhenDisabled() {
+	void isTheHandlerAmqpBesideTheApplicationsOwnPublisherAndBacksOffWhenDisabled() {
 		runner().withBean("mine", MessagePublisher.class, () -> (message) -> {
-		}).run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean("outboxAmqpPublisher"));
+		}).run((context) -> {
+			assertThat(context).hasNotFailed().hasBean("outboxAmqpPublisher");
+			assertThat(context.getBean("outboxAmqpHandler", OutboxHandler.class).name()).isEqualTo("amqp");
+		});
 		runner().withPropertyValues("outbox.amqp.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(AmqpMessagePublisher.class));
 	}

@@ -16,7 +16,7 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
-import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 
 /**
  * Auto-configuration of the {@link KafkaMessagePublisher} the outbox relays to, on either
@@ -44,11 +44,19 @@ public class OutboxKafkaAutoConfiguration {
 	/** The default of {@code outbox.delivery.publish-timeout}. */
 	private static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(30);
 
-	// The outbox relays to exactly one MessagePublisher today, so an application's own
-	// publisher replaces this one; once the outbox takes several named handlers, this
-	// bean becomes the handler named after it and the condition goes.
+	/**
+	 * The handler {@code kafka}, beside any handlers of the application's own.
+	 * @param publisher the publisher
+	 * @return the handler
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "outboxKafkaHandler")
+	OutboxHandler outboxKafkaHandler(KafkaMessagePublisher publisher) {
+		return OutboxHandler.of("kafka", publisher);
+	}
+
 	@Bean(name = "outboxKafkaPublisher")
-	@ConditionalOnMissingBean(MessagePublisher.class)
+	@ConditionalOnMissingBean(KafkaMessagePublisher.class)
 	KafkaMessagePublisher outboxKafkaPublisher(OutboxKafkaProperties properties,
 			ObjectProvider<ProducerFactory<?, ?>> producerFactories, Environment environment) {
 		Duration sendTimeout = properties.getSendTimeout();

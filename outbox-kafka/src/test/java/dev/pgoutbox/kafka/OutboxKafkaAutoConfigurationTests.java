@@ -11,6 +11,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.OutboxMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,12 +58,14 @@ class OutboxKafkaAutoConfigurationTests {
 	}
 
 	@Test
-	void anApplicationsOwnPublisherWins() {
+	void isTheHandlerKafkaBesideTheApplicationsOwnPublisher() {
 		MessagePublisher own = (OutboxMessage message) -> {
 		};
 		this.runner.withBean("ownPublisher", MessagePublisher.class, () -> own).run((context) -> {
-			assertThat(context).hasSingleBean(MessagePublisher.class);
-			assertThat(context).doesNotHaveBean(KafkaMessagePublisher.class);
+			assertThat(context).hasSingleBean(KafkaMessagePublisher.class);
+			assertThat(context.getBean("outboxKafkaHandler", OutboxHandler.class).name()).isEqualTo("kafka");
+			assertThat(context.getBean("outboxKafkaHandler", OutboxHandler.class).publisher())
+				.isSameAs(context.getBean(KafkaMessagePublisher.class));
 		});
 	}
 
