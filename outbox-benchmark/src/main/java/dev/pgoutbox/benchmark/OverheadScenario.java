@@ -3,12 +3,7 @@ package dev.pgoutbox.benchmark;
 import java.math.BigDecimal;
 import java.sql.Types;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -107,36 +102,8 @@ final class OverheadScenario implements Scenario {
 		return timing;
 	}
 
-	private double run(Transaction transaction, int count, int threads) throws Exception {
-		AtomicLong left = new AtomicLong(count);
-		ExecutorService pool = Executors.newFixedThreadPool(threads, (task) -> new Thread(task, "bench-writer"));
-		try {
-			long start = System.nanoTime();
-			List<Future<?>> futures = new ArrayList<>();
-			for (int i = 0; i < threads; i++) {
-				futures.add(pool.submit(() -> {
-					while (left.getAndDecrement() > 0) {
-						transaction.run(this.rows.incrementAndGet());
-					}
-					return null;
-				}));
-			}
-			for (Future<?> future : futures) {
-				future.get();
-			}
-			return (System.nanoTime() - start) / 1e9;
-		}
-		finally {
-			pool.shutdownNow();
-		}
-	}
-
-	/** One business transaction of either side. */
-	@FunctionalInterface
-	private interface Transaction {
-
-		void run(long row) throws Exception;
-
+	private double run(Writers.Transaction transaction, int count, int threads) throws Exception {
+		return Writers.run(transaction, count, threads, this.rows);
 	}
 
 	/**

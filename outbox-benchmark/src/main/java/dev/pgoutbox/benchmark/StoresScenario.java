@@ -5,20 +5,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgoutbox.OutboxPublisher;
@@ -35,8 +35,9 @@ import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
  *
  * <ul>
  * <li>publish throughput, 8 writer threads: outbox-only transactions (one
- * {@code publish}), and order-plus-outbox transactions against the same order insert
- * alone;</li>
+ * {@code publish}), and order-plus-outbox transactions against the order insert plus a
+ * plain JDBC insert of the same bytes into a table like the outbox table (and, for
+ * reference, the order insert alone);</li>
  * <li>WAL bytes per message, from {@code pg_current_wal_lsn()} before the outbox-only
  * transactions to after they are delivered and, in the table store, their rows deleted by
  * the relay's cleaner;</li>
@@ -157,7 +158,10 @@ final class StoresScenario implements Scenario {
 		}
 	}
 
-	/** Order-plus-outbox transactions against the order insert alone, in rounds. */
+	/**
+	 * Order-plus-outbox transactions against the order plus a plain insert of the same
+	 * bytes, and against the order alone, in rounds.
+	 */
 	private void orders(List<Side> sides, int transactions) throws Exception {
 		int perRound = transactions / ROUNDS;
 		for (Side side : sides) {
@@ -165,22 +169,23 @@ final class StoresScenario implements Scenario {
 		}
 		for (int round = 0; round < ROUNDS; round++) {
 			for (Side side : inTurn(sides, round)) {
-				boolean outboxFirst = (round % 2) == 0;
-				for (int i = 0; i < 2; i++) {
-					if (outboxFirst == (i == 0)) {
-						side.orderWithOutboxSeconds += run(side::orderWithOutbox, perRound);
-					}
-					else {
-						side.orderAloneSeconds += run(side::orderAlone, perRound);
+				// which goes first turns with the round
+				for (int i = 0; i < 3; i++) {
+					switch ((round + i) % 3) {
+						case 0 -> side.orderWithOutboxSeconds += run(side::orderWithOutbox, perRound);
+						case 1 -> side.orderWithPlainSeconds += run(side::orderWithPlainInsert, perRound);
+						default -> side.orderAloneSeconds += run(side::orderAlone, perRound);
 					}
 				}
 			}
 		}
 		for (Side side : sides) {
 			side.orders = perRound * ROUNDS;
-			Progress.say("stores: %s: order plus outbox %,.0f tx/s, order alone %,.0f tx/s, time ratio %s",
-					side.label(), side.orders / side.orderWithOutboxSeconds, side.orders / side.orderAloneSeconds,
-					decimal(side.orderWithOutboxSeconds / side.orderAloneSeconds));
+			Progress.say(
+					"stores: %s: order plus outbox %,.0f tx/s, order plus plain insert %,.0f tx/s (time ratio %s), "
+							+ "order alone %,.0f tx/s",
+					side.label(), side.orders / side.orderWithOutboxSeconds, side.orders / side.orderWithPlainSeconds,
+					decimal(side.overhead()), side.orders / side.orderAloneSeconds);
 		}
 	}
 
@@ -291,6 +296,7 @@ final class StoresScenario implements Scenario {
 			result.put(p + "wal_bytes_per_msg", side.walBytesPerMessage())
 				.put(p + "publish_tx_per_s", side.publishRate())
 				.put(p + "order_outbox_tx_per_s", side.orders / side.orderWithOutboxSeconds)
+				.put(p + "order_plain_insert_tx_per_s", side.orders / side.orderWithPlainSeconds)
 				.put(p + "order_alone_tx_per_s", side.orders / side.orderAloneSeconds)
 				.put(p + "overhead", side.overhead())
 				.put(p + "drain_msg_per_s", side.drain.perSecond())
@@ -320,7 +326,8 @@ final class StoresScenario implements Scenario {
 			boolean isWal = side.store == Store.WAL;
 			result.row(new ScenarioResult.Row("stores order+outbox (" + side.label() + ")",
 					String.format("%,.0f tx/s", side.orders / side.orderWithOutboxSeconds),
-					String.format("order alone %,.0f tx/s", side.orders / side.orderAloneSeconds),
+					String.format("order + plain insert %,.0f tx/s (order alone %,.0f)",
+							side.orders / side.orderWithPlainSeconds, side.orders / side.orderAloneSeconds),
 					decimal(side.overhead()), isWal ? "<= 1.02" : "-",
 					isWal ? side.overhead() <= TARGET_OVERHEAD : null));
 		}
@@ -379,36 +386,8 @@ final class StoresScenario implements Scenario {
 	}
 
 	/** Runs {@code count} transactions on {@link #THREADS} threads. @return seconds */
-	private double run(Transaction transaction, int count) throws Exception {
-		AtomicLong left = new AtomicLong(count);
-		ExecutorService pool = Executors.newFixedThreadPool(THREADS, (task) -> new Thread(task, "bench-writer"));
-		try {
-			long start = System.nanoTime();
-			List<Future<?>> futures = new ArrayList<>();
-			for (int i = 0; i < THREADS; i++) {
-				futures.add(pool.submit(() -> {
-					while (left.getAndDecrement() > 0) {
-						transaction.run(this.rows.incrementAndGet());
-					}
-					return null;
-				}));
-			}
-			for (Future<?> future : futures) {
-				future.get();
-			}
-			return (System.nanoTime() - start) / 1e9;
-		}
-		finally {
-			pool.shutdownNow();
-		}
-	}
-
-	/** One transaction of a writer thread. */
-	@FunctionalInterface
-	private interface Transaction {
-
-		void run(long row) throws Exception;
-
+	private double run(Writers.Transaction transaction, int count) throws Exception {
+		return Writers.run(transaction, count, THREADS, this.rows);
 	}
 
 	/** The outbox table's size and counters. */
@@ -427,6 +406,10 @@ final class StoresScenario implements Scenario {
 		private final RelayHandle relay;
 
 		private final TransactionTemplate transactions;
+
+		private final JsonMapper jsonMapper;
+
+		private final String insertPlain;
 
 		private final JdbcTemplate jdbc;
 
@@ -447,6 +430,8 @@ final class StoresScenario implements Scenario {
 		private double orderWithOutboxSeconds;
 
 		private double orderAloneSeconds;
+
+		private double orderWithPlainSeconds;
 
 		private Throughput drain;
 
@@ -487,6 +472,8 @@ final class StoresScenario implements Scenario {
 						+ ".orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, order_id text NOT NULL, "
 						+ "customer_id text NOT NULL, total numeric(12, 2) NOT NULL, "
 						+ "created_at timestamptz NOT NULL DEFAULT now())");
+				this.workspace.execute("CREATE TABLE " + this.workspace.schema() + ".plain_messages (LIKE "
+						+ this.workspace.table() + " INCLUDING ALL)");
 			}
 			catch (Exception | Error ex) {
 				if (started != null) {
@@ -502,6 +489,10 @@ final class StoresScenario implements Scenario {
 			this.writer = new RateWriter(this.outbox, 16);
 			this.insertOrder = "INSERT INTO " + this.workspace.schema()
 					+ ".orders (order_id, customer_id, total) VALUES (?, ?, ?)";
+			// the application's mapper, the one the publisher writes payloads with
+			this.jsonMapper = started.bean(JsonMapper.class);
+			this.insertPlain = "INSERT INTO " + this.workspace.schema()
+					+ ".plain_messages (id, type, msg_key, payload, headers) VALUES (?, ?, ?, ?::json, ?::jsonb)";
 		}
 
 		String label() {
@@ -519,6 +510,15 @@ final class StoresScenario implements Scenario {
 			this.transactions.executeWithoutResult((status) -> {
 				insertOrder(order);
 				this.outbox.publish(Payloads.TYPE, order.customerId(), order);
+			});
+		}
+
+		void orderWithPlainInsert(long row) {
+			Payloads.OrderPlaced order = Payloads.order(row, KEYS);
+			this.transactions.executeWithoutResult((status) -> {
+				insertOrder(order);
+				this.jdbc.update(this.insertPlain, Payloads.timeOrderedId(), Payloads.TYPE, order.customerId(),
+						this.jsonMapper.writeValueAsString(order), new SqlParameterValue(Types.VARCHAR, null));
 			});
 		}
 
@@ -550,9 +550,12 @@ final class StoresScenario implements Scenario {
 			return (double) this.walBytes / this.published;
 		}
 
-		/** Time of order plus outbox over order alone: above 1 is slower. */
+		/**
+		 * Time of order plus outbox over order plus a plain insert of the same bytes:
+		 * above 1 is slower.
+		 */
 		double overhead() {
-			return this.orderWithOutboxSeconds / this.orderAloneSeconds;
+			return this.orderWithOutboxSeconds / this.orderWithPlainSeconds;
 		}
 
 		void execute(String sql) throws SQLException {
