@@ -16,7 +16,8 @@ public final class Benchmark {
 
 	private static final Map<String, Supplier<Scenario>> SCENARIOS = Map.of("drain", DrainScenario::new, "latency",
 			LatencyScenario::new, "overhead", OverheadScenario::new, "memory", MemoryScenario::new, "slow-broker",
-			SlowBrokerScenario::new, "stores", StoresScenario::new, "floor", FloorVariantsScenario::new);
+			SlowBrokerScenario::new, "stores", StoresScenario::new, "floor", FloorVariantsScenario::new, "kafka",
+			KafkaScenario::new, "fanout", FanoutScenario::new);
 
 	private Benchmark() {
 	}

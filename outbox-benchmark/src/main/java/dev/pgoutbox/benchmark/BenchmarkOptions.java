@@ -43,6 +43,16 @@ import java.util.Set;
  * @param storesOutageSeconds how long the broker is down in the {@code stores} scenario
  * @param floorVariants the readers the {@code floor} scenario compares, the first being
  * the baseline
+ * @param kafkaRows backlog the {@code kafka} scenario drains through Kafka and through
+ * the no-op publisher
+ * @param kafkaLatencySeconds how long the {@code kafka} scenario writes at 1,000 msg/s
+ * per publisher for its latency
+ * @param kafkaConcurrency {@code outbox.delivery.concurrency} of the {@code kafka}
+ * scenario, both sides
+ * @param kafkaLingerMs {@code linger.ms} of the outbox's producer, or negative for the
+ * producer's default
+ * @param fanoutRows backlog of each drain of the {@code fanout} scenario
+ * @param fanoutPasses how many backlogs of each size the {@code fanout} scenario drains
  * @param profile where to write a JFR recording and its summary per scenario, or
  * {@code null}
  */
@@ -51,10 +61,11 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 		boolean latencyFloor, int overheadTransactions, int overheadThreads, int memoryRows, String memoryHeap,
 		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis,
 		List<StoresScenario.Store> stores, int storesTransactions, int storesDrainRows, int storesLatencySeconds,
-		int storesOutageSeconds, List<FloorReader.Variant> floorVariants, Path profile) {
+		int storesOutageSeconds, List<FloorReader.Variant> floorVariants, int kafkaRows, int kafkaLatencySeconds,
+		int kafkaConcurrency, int kafkaLingerMs, int fanoutRows, int fanoutPasses, Path profile) {
 
 	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker", "stores",
-			"floor");
+			"floor", "kafka", "fanout");
 
 	/** What runs without {@code --scenarios}: all but the diagnostic ones. */
 	static final List<String> DEFAULT_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker");
@@ -74,6 +85,10 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 			  --stores=table,wal --stores-transactions=20000 --stores-drain-rows=50000
 			  --stores-latency-seconds=20 --stores-outage-seconds=60
 			  --floor-variants=blocking-nap-1ms,blocking,pending,...   readers of the floor scenario (default: all, blocking-nap-1ms first)
+			              kafka           the Kafka module to a KRaft broker in this JVM against the no-op publisher (not run by default)
+			              fanout          the drain with three no-op handlers against one (not run by default)
+			  --kafka-rows=100000 --kafka-latency-seconds=20 --kafka-concurrency=16 --kafka-linger-ms=-1 (producer default)
+			  --fanout-rows=100000 --fanout-passes=2
 			  --profile=target/profiles      record JFR per scenario and print its top frames
 			""";
 
@@ -100,7 +115,10 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 				in.number("slow-keys", 1_000), in.numbers("slow-concurrency", List.of(1, 4, 16, 64)),
 				in.number("slow-publish-ms", 2), in.stores(), in.number("stores-transactions", 20_000),
 				in.number("stores-drain-rows", 50_000), in.number("stores-latency-seconds", 20),
-				in.number("stores-outage-seconds", 60), in.floorVariants(), in.path("profile"));
+				in.number("stores-outage-seconds", 60), in.floorVariants(), in.number("kafka-rows", 100_000),
+				in.number("kafka-latency-seconds", 20), in.number("kafka-concurrency", 16),
+				in.number("kafka-linger-ms", -1), in.number("fanout-rows", 100_000), in.number("fanout-passes", 2),
+				in.path("profile"));
 		if (!in.unused().isEmpty()) {
 			throw new IllegalArgumentException("Unknown argument(s) " + in.unused() + "\n" + USAGE);
 		}

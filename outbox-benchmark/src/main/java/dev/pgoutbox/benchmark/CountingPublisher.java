@@ -25,6 +25,8 @@ final class CountingPublisher implements MessagePublisher {
 
 	private final long pauseNanos;
 
+	private final MessagePublisher delegate;
+
 	private final AtomicLong published = new AtomicLong();
 
 	private volatile Histogram latency;
@@ -55,12 +57,27 @@ final class CountingPublisher implements MessagePublisher {
 	 * @param pause how long each call takes
 	 */
 	CountingPublisher(long expected, Duration pause) {
+		this(expected, pause, null);
+	}
+
+	/**
+	 * Creates a publisher that hands each message to {@code delegate} first, and counts
+	 * and times it once the delegate returned.
+	 * @param expected the count whose arrival {@link #awaitExpected} waits for
+	 * @param pause how long each call takes on top of the delegate's
+	 * @param delegate the real publisher, or {@code null}
+	 */
+	CountingPublisher(long expected, Duration pause, MessagePublisher delegate) {
 		this.expected = expected;
 		this.pauseNanos = pause.toNanos();
+		this.delegate = delegate;
 	}
 
 	@Override
-	public void publish(OutboxMessage message) {
+	public void publish(OutboxMessage message) throws Exception {
+		if (this.delegate != null) {
+			this.delegate.publish(message);
+		}
 		if (this.pauseNanos > 0) {
 			Pause.until(System.nanoTime() + this.pauseNanos);
 		}

@@ -3,6 +3,7 @@ package dev.pgoutbox.benchmark;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
@@ -40,6 +41,22 @@ final class RelayHandle implements AutoCloseable {
 	 * {@code outbox.delivery.concurrency}
 	 */
 	static RelayHandle start(Workspace workspace, MessagePublisher publisher, Map<String, Object> extra) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		// the Kafka module is on the benchmark's class path for the kafka scenario only
+		properties.put("outbox.kafka.enabled", "false");
+		properties.putAll(extra);
+		return startWith(workspace, properties,
+				(context) -> context.registerBean(MessagePublisher.class, () -> publisher));
+	}
+
+	/**
+	 * Starts a context with the beans {@code beans} registers (handlers, publishers,
+	 * post-processors) in place of the one publisher bean of
+	 * {@link #start(Workspace, MessagePublisher, Map)}.
+	 * @param extra properties on top of the workspace's
+	 */
+	static RelayHandle startWith(Workspace workspace, Map<String, Object> extra,
+			Consumer<GenericApplicationContext> beans) {
 		Map<String, Object> properties = new LinkedHashMap<>(workspace.relayProperties());
 		properties.put("spring.jmx.enabled", "false");
 		properties.putAll(extra);
@@ -49,8 +66,7 @@ final class RelayHandle implements AutoCloseable {
 			.logStartupInfo(false)
 			.registerShutdownHook(false)
 			.properties(properties)
-			.initializers((initialized) -> ((GenericApplicationContext) initialized)
-				.registerBean(MessagePublisher.class, () -> publisher))
+			.initializers((initialized) -> beans.accept((GenericApplicationContext) initialized))
 			.run();
 		return new RelayHandle(context);
 	}
@@ -101,7 +117,19 @@ final class RelayHandle implements AutoCloseable {
 	 * overlap the measurement).
 	 */
 	static RelayHandle startIdle(Workspace workspace, MessagePublisher publisher, Map<String, Object> extra) {
-		RelayHandle handle = start(workspace, publisher, extra);
+		return idle(start(workspace, publisher, extra));
+	}
+
+	/**
+	 * As {@link #startIdle(Workspace, MessagePublisher, Map)}, with the beans
+	 * {@code beans} registers, as {@link #startWith} does.
+	 */
+	static RelayHandle startIdleWith(Workspace workspace, Map<String, Object> extra,
+			Consumer<GenericApplicationContext> beans) {
+		return idle(startWith(workspace, extra, beans));
+	}
+
+	private static RelayHandle idle(RelayHandle handle) {
 		try {
 			handle.awaitRunning(Duration.ofSeconds(60));
 			handle.stopRelay();
