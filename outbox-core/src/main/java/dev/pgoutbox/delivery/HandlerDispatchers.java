@@ -26,7 +26,8 @@ public final class HandlerDispatchers implements AutoCloseable {
 	/** The envelope an offer ran out of time on, to go on with at the next offer. */
 	private Envelope offering;
 
-	private Envelope.Completion sharedCompletion;
+	/** What each handler that takes the envelope being offered is given. */
+	private Envelope handed;
 
 	private int next;
 
@@ -68,12 +69,14 @@ public final class HandlerDispatchers implements AutoCloseable {
 				envelope.completion().done();
 				return true;
 			}
-			this.sharedCompletion = (matching == 1) ? envelope.completion()
-					: new CountDown(matching, envelope.completion());
+			// one envelope for every handler: done once each is done with it, and with a
+			// single handler the one offered, unchanged
+			this.handed = (matching == 1) ? envelope
+					: new Envelope(envelope.message(), new CountDown(matching, envelope.completion()));
 		}
 		for (; this.next < this.handlers.size(); this.next++) {
-			if (takes(this.handlers.get(this.next), envelope) && !this.dispatchers.get(this.next)
-				.offer(new Envelope(envelope.message(), this.sharedCompletion), wait)) {
+			if (takes(this.handlers.get(this.next), envelope)
+					&& !this.dispatchers.get(this.next).offer(this.handed, wait)) {
 				return false;
 			}
 		}

@@ -191,8 +191,8 @@ final class ReplicationSession {
 			if (slot != null && this.settings.store().failover() && !slot.failover()) {
 				alterToFailover();
 			}
-			if (slot != null && this.backlog.get() == null && this.catalog.isBackfillPending(ordinary)
-					&& this.settings.store().store() == MessageStore.WAL) {
+			boolean backfillPending = slot != null && this.catalog.isBackfillPending(ordinary);
+			if (backfillPending && this.backlog.get() == null && this.settings.store().store() == MessageStore.WAL) {
 				// the WAL store's start created the slot without a snapshot, or a read
 				// of the table was cut short; dropping the slot would lose its messages,
 				// so the table is read as it is now, at the cost of reading again rows
@@ -202,7 +202,7 @@ final class ReplicationSession {
 				this.tracker.confirmedAtLeast(from);
 				return readBacklog(null, from);
 			}
-			if (slot != null && this.catalog.isBackfillPending(ordinary)) {
+			if (backfillPending) {
 				logger.warn(
 						"The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
 						this.slotName);
