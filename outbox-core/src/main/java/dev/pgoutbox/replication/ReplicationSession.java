@@ -202,7 +202,9 @@ final class ReplicationSession {
 				this.tracker.confirmedAtLeast(from);
 				return readBacklog(null, from);
 			}
-			if (backfillPending) {
+			if (backfillPending && this.settings.store().store() == MessageStore.TABLE) {
+				// the table store can afford to: the table holds every message the slot
+				// does
 				logger.warn(
 						"The backlog read of slot '{}' did not finish last time; recreating the slot to read it again",
 						this.slotName);
