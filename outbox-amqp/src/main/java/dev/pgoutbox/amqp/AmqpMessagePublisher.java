@@ -6,6 +6,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,13 +26,15 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
-import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.AsyncMessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.UndeliverableMessageException;
 
 /**
  * Sends each outbox message to an AMQP 0-9-1 exchange (RabbitMQ and compatible brokers)
- * and returns only once the broker has confirmed it.
+ * and reports it sent only once the broker has confirmed it. It is asynchronous: the
+ * outbox keeps many keys' messages awaiting their confirms at once, one message per key
+ * at a time.
  *
  * <p>
  * The message goes to the exchange and with the routing key of its type's route, or of
@@ -44,21 +47,21 @@ import dev.pgoutbox.UndeliverableMessageException;
  * replace application headers of the same names.
  *
  * <p>
- * It publishes with the mandatory flag and waits for the broker's confirm, so the
- * template's connection factory must have correlated publisher confirms and publisher
- * returns. A call fails, and the outbox retries the message, when the broker nacks it,
- * returns it as unroutable, does not confirm it within the confirm timeout, or cannot be
- * reached. It fails with {@link UndeliverableMessageException}, and the outbox parks the
- * message at once, when no retry can help: the exchange name or routing key the templates
- * give is longer than AMQP allows, the payload is larger than the configured maximum, or
- * the broker closes the channel with access refused (403), precondition failed (406, e.g.
- * a message larger than the broker's maximum) or content too large (311). A missing
+ * It publishes with the mandatory flag and awaits the broker's confirm, so the template's
+ * connection factory must have correlated publisher confirms and publisher returns. A
+ * send fails, and the outbox retries the message, when the broker nacks it, returns it as
+ * unroutable, does not confirm it within the confirm timeout, or cannot be reached. It
+ * fails with {@link UndeliverableMessageException}, and the outbox parks the message at
+ * once, when no retry can help: the exchange name or routing key the templates give is
+ * longer than AMQP allows, the payload is larger than the configured maximum, or the
+ * broker closes the channel with access refused (403), precondition failed (406, e.g. a
+ * message larger than the broker's maximum) or content too large (311). A missing
  * exchange (404) is retried: it may be declared later.
  *
  * <p>
  * Thread-safe.
  */
-public class AmqpMessagePublisher implements MessagePublisher {
+public class AmqpMessagePublisher implements AsyncMessagePublisher {
 
 	/** Header carrying the message's ordering key. */
 	public static final String KEY_HEADER = "outbox-key";
@@ -121,8 +124,12 @@ public class AmqpMessagePublisher implements MessagePublisher {
 		return template;
 	}
 
+	/**
+	 * Sends the message and returns a stage that completes once the broker confirmed it,
+	 * and exceptionally on a nack, a return or no confirm within the confirm timeout.
+	 */
 	@Override
-	public void publish(OutboxMessage message) throws Exception {
+	public CompletableFuture<?> publishAsync(OutboxMessage message) throws Exception {
 		Routes.Destination destination;
 		try {
 			destination = this.routes.destination(message);
@@ -142,18 +149,32 @@ public class AmqpMessagePublisher implements MessagePublisher {
 		catch (AmqpException ex) {
 			throw classify(ex, message);
 		}
-		CorrelationData.Confirm confirm;
-		try {
-			confirm = correlation.getFuture().get(this.confirmTimeout.toNanos(), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
+		CompletableFuture<Void> confirmed = new CompletableFuture<>();
+		correlation.getFuture()
+			.orTimeout(this.confirmTimeout.toNanos(), TimeUnit.NANOSECONDS)
+			.whenComplete((confirm, thrown) -> {
+				try {
+					check(message, destination, correlation, confirm, thrown);
+					confirmed.complete(null);
+				}
+				catch (Exception | Error ex) {
+					confirmed.completeExceptionally(ex);
+				}
+			});
+		return confirmed;
+	}
+
+	private void check(OutboxMessage message, Routes.Destination destination, CorrelationData correlation,
+			CorrelationData.Confirm confirm, Throwable thrown) throws Exception {
+		if (thrown instanceof TimeoutException ex) {
 			TimeoutException timeout = new TimeoutException("The broker did not confirm " + message + " to exchange '"
 					+ destination.exchange() + "' within " + this.confirmTimeout.toMillis() + " ms");
 			timeout.initCause(ex);
 			throw timeout;
 		}
-		catch (ExecutionException ex) {
-			throw new AmqpException("Waiting for the confirm of " + message + " failed", ex.getCause());
+		if (thrown != null) {
+			throw new AmqpException("Waiting for the confirm of " + message + " failed",
+					(thrown instanceof ExecutionException && thrown.getCause() != null) ? thrown.getCause() : thrown);
 		}
 		// the broker sends a return before the confirm, and Spring AMQP records it on the
 		// correlation before completing the future; RabbitMQ then acks the returned

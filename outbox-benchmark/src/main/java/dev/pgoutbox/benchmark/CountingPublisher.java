@@ -81,6 +81,14 @@ final class CountingPublisher implements MessagePublisher {
 		if (this.pauseNanos > 0) {
 			Pause.until(System.nanoTime() + this.pauseNanos);
 		}
+		record(message);
+	}
+
+	/**
+	 * Counts and times a message that has reached the broker.
+	 * @param message the message
+	 */
+	void record(OutboxMessage message) {
 		Histogram histogram = this.latency;
 		if (histogram != null) {
 			long micros = ChronoUnit.MICROS.between(message.committedAt(), Instant.now());

@@ -8,12 +8,11 @@ import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.support.GenericApplicationContext;
 
-import dev.pgoutbox.MessagePublisher;
-import dev.pgoutbox.OutboxMessage;
+import dev.pgoutbox.AsyncMessagePublisher;
+import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.kafka.KafkaMessagePublisher;
 
 import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
@@ -25,9 +24,10 @@ import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
  * 1,000 msg/s; beside each, the same with a no-op publisher in the same run.
  *
  * <p>
- * The module's publisher bean is decorated, as it leaves the context's factory, by a
- * {@link CountingPublisher} that calls it and counts and times each message once it
- * returned, that is once the broker acknowledged the record.
+ * The module's handler bean is decorated, as it leaves the context's factory, by a
+ * {@link CountingPublisher} that counts and times each message once the stage the
+ * module's asynchronous publisher returned completes, that is once the broker
+ * acknowledged the record.
  */
 final class KafkaScenario implements Scenario {
 
@@ -132,10 +132,13 @@ final class KafkaScenario implements Scenario {
 				BeanPostProcessor.class, () -> new BeanPostProcessor() {
 					@Override
 					public Object postProcessAfterInitialization(Object bean, String beanName) {
-						if (bean instanceof KafkaMessagePublisher kafka) {
+						if (bean instanceof OutboxHandler handler
+								&& handler.publisher() instanceof KafkaMessagePublisher kafka) {
 							CountingPublisher publisher = new CountingPublisher(expected, Duration.ZERO, kafka);
 							counting.set(publisher);
-							return new Counted(publisher, kafka);
+							AsyncMessagePublisher counted = (message) -> kafka.publishAsync(message)
+								.thenRun(() -> publisher.record(message));
+							return OutboxHandler.of(handler.name(), counted);
 						}
 						return bean;
 					}
@@ -219,33 +222,6 @@ final class KafkaScenario implements Scenario {
 
 	/** One drain. */
 	private record Pass(Throughput throughput) {
-	}
-
-	/**
-	 * The module's publisher as the outbox sees it: counted, and closed with the context
-	 * as the module's bean is.
-	 */
-	private static final class Counted implements MessagePublisher, DisposableBean {
-
-		private final CountingPublisher counting;
-
-		private final KafkaMessagePublisher kafka;
-
-		Counted(CountingPublisher counting, KafkaMessagePublisher kafka) {
-			this.counting = counting;
-			this.kafka = kafka;
-		}
-
-		@Override
-		public void publish(OutboxMessage message) throws Exception {
-			this.counting.publish(message);
-		}
-
-		@Override
-		public void destroy() throws Exception {
-			this.kafka.destroy();
-		}
-
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgoutbox.AsyncMessagePublisher;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.PublishTimeoutException;
 
@@ -45,6 +46,9 @@ final class DeliveryThreads {
 
 	private final AtomicInteger workerNumbers = new AtomicInteger();
 
+	/** The calls of an asynchronous publisher; {@code null} for a blocking one. */
+	private final HandedOffCalls handedOff;
+
 	DeliveryThreads(MessagePublisher publisher, Lanes lanes, Outcomes outcomes, String threadNamePrefix,
 			long publishTimeoutNanos, Duration publishTimeout) {
 		this.publisher = publisher;
@@ -53,12 +57,14 @@ final class DeliveryThreads {
 		this.threadNamePrefix = threadNamePrefix;
 		this.publishTimeoutNanos = publishTimeoutNanos;
 		this.publishTimeout = publishTimeout;
+		this.handedOff = (publisher instanceof AsyncMessagePublisher async)
+				? new HandedOffCalls(async, lanes, outcomes, publishTimeoutNanos, publishTimeout) : null;
 	}
 
 	void start() {
 		String name = this.threadNamePrefix + "delivery-" + this.workerNumbers.getAndIncrement();
 		DeliveryWorker worker = new DeliveryWorker(name, this.publisher, this.lanes, this.outcomes,
-				this.publishTimeoutNanos);
+				this.publishTimeoutNanos, this.handedOff);
 		this.workers.add(worker);
 		worker.thread().start();
 	}
@@ -73,6 +79,9 @@ final class DeliveryThreads {
 				worker.thread().interrupt();
 				this.outcomes.failed(call.lane, call.envelope, new PublishTimeoutException(this.publishTimeout));
 			}
+		}
+		if (this.handedOff != null) {
+			this.handedOff.expireOverdue(now);
 		}
 		this.abandoned.removeIf((thread) -> !thread.isAlive());
 	}

@@ -9,7 +9,9 @@ import dev.pgoutbox.MessagePublisher;
 
 /**
  * A delivery thread: takes ready lanes and publishes or parks their head, the publisher
- * running on this thread itself so that the normal path has no handoff between threads.
+ * running on this thread itself so that the normal path has no handoff between threads;
+ * an asynchronous publisher's calls are handed to {@link HandedOffCalls} instead, and the
+ * thread goes on to the next lane.
  */
 final class DeliveryWorker implements Runnable {
 
@@ -26,18 +28,23 @@ final class DeliveryWorker implements Runnable {
 
 	private final long publishTimeoutNanos;
 
+	/** Where heads go with an asynchronous publisher; {@code null} otherwise. */
+	private final HandedOffCalls handedOff;
+
 	/**
 	 * The publish call under way, watched for the timeout; {@code null} between calls.
 	 */
 	private volatile PublishCall call;
 
-	DeliveryWorker(String name, MessagePublisher publisher, Lanes lanes, Outcomes outcomes, long publishTimeoutNanos) {
+	DeliveryWorker(String name, MessagePublisher publisher, Lanes lanes, Outcomes outcomes, long publishTimeoutNanos,
+			HandedOffCalls handedOff) {
 		this.thread = new Thread(this, name);
 		this.thread.setDaemon(true);
 		this.publisher = publisher;
 		this.lanes = lanes;
 		this.outcomes = outcomes;
 		this.publishTimeoutNanos = publishTimeoutNanos;
+		this.handedOff = handedOff;
 	}
 
 	Thread thread() {
@@ -59,6 +66,9 @@ final class DeliveryWorker implements Runnable {
 			Envelope envelope = lane.head;
 			if (lane.lastError != null) {
 				this.outcomes.park(lane, envelope);
+			}
+			else if (this.handedOff != null) {
+				this.handedOff.publish(lane, envelope);
 			}
 			else if (!publish(lane, envelope)) {
 				return;

@@ -29,6 +29,12 @@ final class Lane {
 
 	int parkingFailures;
 
+	/**
+	 * Whether the head is with an asynchronous publisher rather than on a delivery
+	 * thread; guarded by the lock of {@link Lanes}.
+	 */
+	boolean handedOff;
+
 	void reset() {
 		this.failedAttempts = 0;
 		this.lastError = null;

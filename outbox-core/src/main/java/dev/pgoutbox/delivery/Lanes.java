@@ -33,7 +33,14 @@ final class Lanes {
 
 	private int held;
 
+	/** Calls under way on a delivery thread. */
 	private int inFlight;
+
+	/**
+	 * Calls handed to an {@link dev.pgoutbox.AsyncMessagePublisher}: under way without a
+	 * delivery thread.
+	 */
+	private int handedOff;
 
 	private boolean closed;
 
@@ -112,7 +119,7 @@ final class Lanes {
 	int inFlight() {
 		this.lock.lock();
 		try {
-			return this.inFlight;
+			return this.inFlight + this.handedOff;
 		}
 		finally {
 			this.lock.unlock();
@@ -197,7 +204,7 @@ final class Lanes {
 		lane.reset();
 		this.lock.lock();
 		try {
-			this.inFlight--;
+			callEnded(lane);
 			this.held--;
 			lane.queue.pollFirst();
 			if (lane.queue.isEmpty()) {
@@ -221,7 +228,7 @@ final class Lanes {
 	void retryLater(Lane lane, Duration delay) {
 		this.lock.lock();
 		try {
-			this.inFlight--;
+			callEnded(lane);
 			if (this.closed) {
 				return;
 			}
@@ -252,10 +259,32 @@ final class Lanes {
 	}
 
 	/**
-	 * Runs {@code action}, then {@code unlessClosed} if not closed, under the lock, so
-	 * that a delivery thread started by {@code unlessClosed} cannot be missed by the
-	 * close that follows.
+	 * The delivery thread holding the lane has handed its head to an asynchronous
+	 * publisher and goes back to take another lane; the lane stays out of the ready ones
+	 * until the call's outcome comes, on whatever thread completes it.
 	 */
+	void handedOff(Lane lane) {
+		this.lock.lock();
+		try {
+			this.inFlight--;
+			this.handedOff++;
+			lane.handedOff = true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void callEnded(Lane lane) {
+		if (lane.handedOff) {
+			lane.handedOff = false;
+			this.handedOff--;
+		}
+		else {
+			this.inFlight--;
+		}
+	}
+
 	/**
 	 * Wakes a parked delivery thread for a lane that just became ready, unless a thread
 	 * already on its way to {@link #take()}, or one already signalled, will take it. With
@@ -289,6 +318,11 @@ final class Lanes {
 		this.running--;
 	}
 
+	/**
+	 * Runs {@code action}, then {@code unlessClosed} if not closed, under the lock, so
+	 * that a delivery thread started by {@code unlessClosed} cannot be missed by the
+	 * close that follows.
+	 */
 	void underLock(Runnable action, Runnable unlessClosed) {
 		this.lock.lock();
 		try {

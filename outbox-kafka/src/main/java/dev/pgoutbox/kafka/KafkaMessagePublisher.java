@@ -19,7 +19,7 @@ import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.support.ProducerListener;
 import org.springframework.kafka.support.SendResult;
 
-import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.AsyncMessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.UndeliverableMessageException;
 
@@ -36,13 +36,15 @@ import dev.pgoutbox.UndeliverableMessageException;
  * {@code outbox.kafka.topic} template, its key is the message key (so one key's messages
  * share a partition), its value the JSON payload in UTF-8, its timestamp the commit time,
  * and its headers are the message's headers plus the id and type headers. As the outbox
- * hands over one message per key at a time and waits for this call, one key's records are
- * in their partition in commit order.
+ * hands over one message per key at a time and waits for its acknowledgement before the
+ * key's next one, one key's records are in their partition in commit order. Different
+ * keys' records are in flight together (the publisher is asynchronous), so that the
+ * producer sends them in batches.
  *
  * <p>
  * Thread-safe: the outbox calls it for different keys in parallel.
  */
-public class KafkaMessagePublisher implements MessagePublisher, DisposableBean {
+public class KafkaMessagePublisher implements AsyncMessagePublisher, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(KafkaMessagePublisher.class);
 
@@ -98,8 +100,13 @@ public class KafkaMessagePublisher implements MessagePublisher, DisposableBean {
 		this.ownsProducerFactory = ownsProducerFactory;
 	}
 
+	/**
+	 * Hands the record to the producer, which batches it with the records of other keys
+	 * in flight; the stage completes once the broker acknowledged it, and exceptionally
+	 * if the send failed or was not acknowledged within the send timeout.
+	 */
 	@Override
-	public void publish(OutboxMessage message) throws Exception {
+	public CompletableFuture<?> publishAsync(OutboxMessage message) throws Exception {
 		String topic = this.topics.topicFor(message);
 		ProducerRecord<String, String> record = new ProducerRecord<>(topic, null, message.committedAt().toEpochMilli(),
 				message.key(), message.payload());
@@ -113,32 +120,40 @@ public class KafkaMessagePublisher implements MessagePublisher, DisposableBean {
 		headers.add(this.idHeader, bytes(message.id().toString()));
 		headers.add(this.typeHeader, bytes(message.type()));
 
-		long deadline = System.nanoTime() + this.sendTimeout.toNanos();
+		long started = System.nanoTime();
 		CompletableFuture<SendResult<String, String>> sent;
 		try {
-			// blocks for topic metadata up to max.block.ms, at most the send timeout
+			// blocks for topic metadata or buffer space up to max.block.ms, at most the
+			// send timeout
 			sent = this.kafka.send(record);
 		}
 		catch (RuntimeException ex) {
 			throw failure(message, topic, ex);
 		}
-		try {
-			SendResult<String, String> result = sent.get(Math.max(0, deadline - System.nanoTime()),
-					TimeUnit.NANOSECONDS);
-			if (logger.isDebugEnabled()) {
-				logger.debug("Sent {} to {}-{} at offset {}", message, topic, result.getRecordMetadata().partition(),
-						result.getRecordMetadata().offset());
+		long left = Math.max(0, this.sendTimeout.toNanos() - (System.nanoTime() - started));
+		CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+		sent.orTimeout(left, TimeUnit.NANOSECONDS).whenComplete((result, thrown) -> {
+			if (thrown == null) {
+				if (logger.isDebugEnabled()) {
+					logger.debug("Sent {} to {}-{} at offset {}", message, topic,
+							result.getRecordMetadata().partition(), result.getRecordMetadata().offset());
+				}
+				acknowledged.complete(null);
 			}
-		}
-		catch (ExecutionException ex) {
-			throw failure(message, topic, ex);
-		}
-		catch (TimeoutException ex) {
-			// the record may still be sent by the producer: at worst a duplicate, after
-			// which the retry's copy follows
-			throw new TimeoutException("Kafka did not acknowledge " + message + " on topic '" + topic + "' within "
-					+ this.sendTimeout.toMillis() + " ms (outbox.kafka.send-timeout)");
-		}
+			else if (KafkaErrors.unwrap(thrown) instanceof TimeoutException) {
+				// no acknowledgement in time (a Kafka TimeoutException is another class):
+				// the record may still be sent by the producer, at worst a duplicate
+				// after
+				// which the retry's copy follows
+				acknowledged
+					.completeExceptionally(new TimeoutException("Kafka did not acknowledge " + message + " on topic '"
+							+ topic + "' within " + this.sendTimeout.toMillis() + " ms (outbox.kafka.send-timeout)"));
+			}
+			else {
+				acknowledged.completeExceptionally(failureOrError(message, topic, thrown));
+			}
+		});
+		return acknowledged;
 	}
 
 	/**
@@ -157,6 +172,15 @@ public class KafkaMessagePublisher implements MessagePublisher, DisposableBean {
 	public void destroy() throws Exception {
 		if (this.ownsProducerFactory && this.kafka.getProducerFactory() instanceof DisposableBean factory) {
 			factory.destroy();
+		}
+	}
+
+	private static Throwable failureOrError(OutboxMessage message, String topic, Throwable thrown) {
+		try {
+			return failure(message, topic, thrown);
+		}
+		catch (Error error) {
+			return error;
 		}
 	}
 

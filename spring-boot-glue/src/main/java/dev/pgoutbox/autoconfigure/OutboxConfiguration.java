@@ -151,7 +151,7 @@ class OutboxConfiguration {
 		}
 		return handlers.stream()
 			.map((handler) -> OutboxHandlers.withPublisher(handler,
-					new ObservedMessagePublisher(handler.name(), handler.publisher(), registry, partitions, convention,
+					ObservedMessagePublisher.of(handler.name(), handler.publisher(), registry, partitions, convention,
 							new DefaultOutboxDeliveryObservationConvention(typeTag))))
 			.toList();
 	}
