@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxConfigurationException;
 import dev.pgoutbox.OutboxHandler;
 
 /**
@@ -48,13 +49,17 @@ public class OutboxAmqpAutoConfiguration {
 	public AmqpMessagePublisher outboxAmqpPublisher(ConnectionFactory connectionFactory,
 			OutboxAmqpProperties properties) {
 		if (!connectionFactory.isPublisherConfirms() || !connectionFactory.isPublisherReturns()) {
-			throw new IllegalStateException("The outbox's AMQP publisher needs correlated publisher confirms and "
-					+ "publisher returns to know whether the broker took each message, and the RabbitMQ connection "
-					+ "factory has "
-					+ (connectionFactory.isPublisherConfirms() ? "confirms but no returns"
-							: connectionFactory.isPublisherReturns() ? "returns but no correlated confirms" : "neither")
-					+ ". Set spring.rabbitmq.publisher-confirm-type=correlated and "
-					+ "spring.rabbitmq.publisher-returns=true, or outbox.amqp.enabled=false.");
+			throw new OutboxConfigurationException(
+					"The outbox's AMQP publisher needs correlated publisher "
+							+ "confirms and publisher returns to know whether the broker took each message, and the "
+							+ "RabbitMQ connection factory has "
+							+ (connectionFactory.isPublisherConfirms() ? "confirms but no returns"
+									: connectionFactory.isPublisherReturns() ? "returns but no correlated confirms"
+											: "neither")
+							+ ".",
+					"Set spring.rabbitmq.publisher-confirm-type=correlated and "
+							+ "spring.rabbitmq.publisher-returns=true, or outbox.amqp.enabled=false to turn the "
+							+ "module off.");
 		}
 		// a template of its own: mandatory, and without the retries or message converter
 		// the application may have configured on its RabbitTemplate; the outbox retries
@@ -64,7 +69,10 @@ public class OutboxAmqpAutoConfiguration {
 			return new AmqpMessagePublisher(template, properties);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("Invalid outbox.amqp configuration: " + ex.getMessage(), ex);
+			throw new OutboxConfigurationException("Invalid outbox.amqp configuration: " + ex.getMessage(),
+					"Fix the outbox.amqp setting named above; the settings, their defaults and the placeholders "
+							+ "of the templates are in the module's documentation (docs/amqp.md).",
+					ex);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +27,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.MessagePublisher;
+import dev.pgoutbox.OutboxConfigurationException;
 import dev.pgoutbox.OutboxHandler;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.UndeliverableMessageException;
@@ -183,11 +185,20 @@ class AmqpMessagePublisherTests {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class, OutboxAmqpAutoConfiguration.class))
 			.withPropertyValues(broker.springProperties())
-			.run((context) -> assertThat(context).hasFailed()
-				.getFailure()
-				.rootCause()
-				.hasMessageContaining("spring.rabbitmq.publisher-confirm-type=correlated")
-				.hasMessageContaining("spring.rabbitmq.publisher-returns=true"));
+			.run((context) -> {
+				assertThat(context).hasFailed()
+					.getFailure()
+					.rootCause()
+					.hasMessageContaining("needs correlated publisher confirms and publisher returns")
+					.hasMessageContaining("has neither");
+				// what the starter's failure analyzer reports as the action
+				assertThat(context.getStartupFailure()).rootCause()
+					.asInstanceOf(InstanceOfAssertFactories.type(OutboxConfigurationException.class))
+					.extracting(OutboxConfigurationException::getAction)
+					.asString()
+					.contains("spring.rabbitmq.publisher-confirm-type=correlated",
+							"spring.rabbitmq.publisher-returns=true");
+			});
 	}
 
 	@Test
@@ -201,12 +212,21 @@ class AmqpMessagePublisherTests {
 
 	@Test
 	void startupFailsOnAnUnknownPlaceholder() {
-		runner().withPropertyValues("outbox.amqp.types.[order.placed].routing-key=orders.{tpye}")
-			.run((context) -> assertThat(context).hasFailed()
+		runner().withPropertyValues("outbox.amqp.types.[order.placed].routing-key=orders.{tpye}").run((context) -> {
+			assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("outbox.amqp.types.[order.placed].routing-key")
-				.hasMessageContaining("{tpye}"));
+				.hasMessageContaining("{tpye}");
+			// reported by the starter's failure analyzer, with what to do
+			Throwable reported = context.getStartupFailure();
+			while (reported != null && !(reported instanceof OutboxConfigurationException)) {
+				reported = reported.getCause();
+			}
+			assertThat(reported).isInstanceOf(OutboxConfigurationException.class)
+				.hasMessageStartingWith("Invalid outbox.amqp configuration: ");
+			assertThat(((OutboxConfigurationException) reported).getAction()).contains("docs/amqp.md");
+		});
 	}
 
 	@Test

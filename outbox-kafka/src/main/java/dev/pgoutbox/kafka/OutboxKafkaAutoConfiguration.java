@@ -16,6 +16,7 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
+import dev.pgoutbox.OutboxConfigurationException;
 import dev.pgoutbox.OutboxHandler;
 
 /**
@@ -64,29 +65,44 @@ public class OutboxKafkaAutoConfiguration {
 			.bind("outbox.delivery.publish-timeout", Duration.class)
 			.orElse(DEFAULT_PUBLISH_TIMEOUT);
 		if (sendTimeout == null || sendTimeout.isNegative() || sendTimeout.isZero()) {
-			throw new IllegalArgumentException("'outbox.kafka.send-timeout' must be positive, not " + sendTimeout);
+			throw new OutboxConfigurationException("'outbox.kafka.send-timeout' must be positive, not " + sendTimeout,
+					"Set outbox.kafka.send-timeout to a positive duration below outbox.delivery.publish-timeout, or "
+							+ "leave it out for the default (20s).");
 		}
 		if (sendTimeout.compareTo(publishTimeout) >= 0) {
-			throw new IllegalArgumentException("'outbox.kafka.send-timeout' (" + sendTimeout
+			throw new OutboxConfigurationException("'outbox.kafka.send-timeout' (" + sendTimeout
 					+ ") must be shorter than 'outbox.delivery.publish-timeout' (" + publishTimeout
 					+ "), so that a send the broker does not acknowledge fails with Kafka's error before the outbox "
-					+ "interrupts the call");
+					+ "gives up on it", "Lower outbox.kafka.send-timeout or raise outbox.delivery.publish-timeout.");
 		}
 		ProducerFactory<?, ?> application = producerFactories.getIfUnique();
 		if (application == null) {
-			throw new IllegalStateException("The outbox's Kafka publisher derives its producer from the application's "
-					+ "Kafka ProducerFactory, and there is not exactly one: add Spring Boot's Kafka support "
-					+ "(spring-boot-starter-kafka), or set outbox.kafka.enabled=false and define a MessagePublisher");
+			throw new OutboxConfigurationException(
+					"The outbox's Kafka publisher derives its producer from the "
+							+ "application's Kafka ProducerFactory, and there is not exactly one.",
+					"Add Spring Boot's Kafka support (spring-boot-starter-kafka) and spring.kafka.bootstrap-servers, "
+							+ "or set outbox.kafka.enabled=false and define a MessagePublisher of your own.");
 		}
-		Map<String, Object> config = ProducerSettings.derive(configuration(application), properties.getProducer(),
-				sendTimeout);
-		DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(config);
 		try {
-			return new KafkaMessagePublisher(new KafkaTemplate<>(factory), properties, true);
+			Map<String, Object> config = ProducerSettings.derive(configuration(application), properties.getProducer(),
+					sendTimeout);
+			DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(config);
+			try {
+				return new KafkaMessagePublisher(new KafkaTemplate<>(factory), properties, true);
+			}
+			catch (RuntimeException ex) {
+				factory.destroy();
+				throw ex;
+			}
 		}
-		catch (RuntimeException ex) {
-			factory.destroy();
+		catch (OutboxConfigurationException ex) {
 			throw ex;
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw new OutboxConfigurationException("Invalid outbox.kafka configuration: " + ex.getMessage(),
+					"Fix the setting named above; the outbox.kafka settings, their defaults and the placeholders "
+							+ "of the topic template are in the module's documentation (docs/kafka.md).",
+					ex);
 		}
 	}
 

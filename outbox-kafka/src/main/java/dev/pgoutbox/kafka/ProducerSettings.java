@@ -8,6 +8,8 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.pgoutbox.OutboxConfigurationException;
+
 /**
  * The producer settings the outbox's guarantees rest on: a send counts only once every
  * in-sync replica has the record ({@code acks=all}), and the producer's own retries
@@ -99,11 +101,12 @@ final class ProducerSettings {
 		}
 	}
 
-	private static IllegalStateException contradiction(String name, Object value, String required, String why) {
-		return new IllegalStateException("The outbox's Kafka producer has " + name + "=" + value + ", but it needs "
-				+ required + ": " + why + ". Remove the setting from spring.kafka.producer.* (or from the "
-				+ "application's ProducerFactory), or give the outbox's producer its own with "
-				+ "'outbox.kafka.producer.[" + name + "]'.");
+	private static OutboxConfigurationException contradiction(String name, Object value, String required, String why) {
+		return new OutboxConfigurationException(
+				"The outbox's Kafka producer has " + name + "=" + value + ", but it needs " + required + ": " + why
+						+ ".",
+				"Remove the setting from spring.kafka.producer.* (or from the application's ProducerFactory), or "
+						+ "give the outbox's producer its own with 'outbox.kafka.producer.[" + name + "]'.");
 	}
 
 }

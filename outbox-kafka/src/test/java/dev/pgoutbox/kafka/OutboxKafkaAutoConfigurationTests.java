@@ -1,14 +1,20 @@
 package dev.pgoutbox.kafka;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxHandler;
@@ -122,6 +128,45 @@ class OutboxKafkaAutoConfigurationTests {
 		fails("'outbox.kafka.id-header' must not be blank", "outbox.kafka.id-header= ");
 		fails("'outbox.kafka.id-header' and 'outbox.kafka.type-header' are both 'x'", "outbox.kafka.id-header=x",
 				"outbox.kafka.type-header=x");
+	}
+
+	@Test
+	void startupFailuresAreReportedWithWhatToDoByTheStartersFailureAnalyzer() {
+		this.runner.withPropertyValues("spring.kafka.producer.acks=1").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("The outbox's Kafka producer has acks=1, but it needs all");
+			assertThat(analysis.getAction()).contains("outbox.kafka.producer.[acks]");
+		});
+		this.runner.withPropertyValues("outbox.kafka.topic=a{nothing}").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription())
+				.startsWith("Invalid outbox.kafka configuration: 'outbox.kafka.topic'");
+			assertThat(analysis.getAction()).contains("docs/kafka.md");
+		});
+		this.runner.withPropertyValues("outbox.kafka.send-timeout=40s").run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("must be shorter than 'outbox.delivery.publish-timeout'");
+			assertThat(analysis.getAction())
+				.isEqualTo("Lower outbox.kafka.send-timeout or raise outbox.delivery.publish-timeout.");
+		});
+	}
+
+	/**
+	 * Analyzes a startup failure as Spring Boot does when an application fails to start:
+	 * with the failure analyzers registered on the class path.
+	 */
+	static FailureAnalysis analyze(Throwable failure) {
+		assertThat(failure).isNotNull();
+		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
+			.load(FailureAnalyzer.class, FailureHandler.handleMessage((message, ex) -> {
+				// an analyzer that needs the application's bean factory is not needed
+				// here
+			}));
+		return analyzers.stream()
+			.map((analyzer) -> analyzer.analyze(failure))
+			.filter(Objects::nonNull)
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("No failure analyzer reports " + failure));
 	}
 
 	private void fails(String message, String... properties) {
