@@ -26,8 +26,8 @@ import org.postgresql.replication.PGReplicationStream;
 
 /**
  * The floor of the drain: the fastest reader of a pgoutput slot we could build on pgjdbc,
- * counting Insert messages and decoding nothing else, so that whatever the relay costs
- * above it is its own.
+ * counting Insert and (for the WAL store) logical decoding Message records and decoding
+ * nothing else, so that whatever the relay costs above it is its own.
  *
  * <p>
  * It reads with the blocking {@code read()} on a connection whose socket timeout is 0
@@ -194,6 +194,8 @@ final class FloorReader {
 			.withSlotName(slot)
 			.withSlotOption("proto_version", "1")
 			.withSlotOption("publication_names", workspace.publication())
+			// the WAL store's records, as the relay asks for them
+			.withSlotOption("messages", "true")
 			.withStatusInterval(STATUS_INTERVAL_SECONDS, TimeUnit.SECONDS)
 			.start();
 	}
@@ -273,7 +275,8 @@ final class FloorReader {
 				}
 				continue;
 			}
-			if (buffer.get(buffer.position()) == 'I') {
+			byte kind = buffer.get(buffer.position());
+			if (kind == 'I' || kind == 'M') {
 				counter.insert(expected);
 			}
 		}
@@ -287,7 +290,7 @@ final class FloorReader {
 	private static void readCopyDual(Connection connection, Workspace workspace, String slot, long expected,
 			Counter counter) throws SQLException {
 		String sql = "START_REPLICATION SLOT " + slot + " LOGICAL 0/0 (\"proto_version\" '1', "
-				+ "\"publication_names\" '" + workspace.publication() + "')";
+				+ "\"publication_names\" '" + workspace.publication() + "', \"messages\" 'true')";
 		CopyDual copy = (CopyDual) connection.unwrap(BaseConnection.class).getQueryExecutor().startCopy(sql, true);
 		long received = 0;
 		while (counter.count < expected) {
@@ -297,7 +300,7 @@ final class FloorReader {
 			}
 			if (message[0] == 'w') {
 				received = ByteBuffer.wrap(message, 1, 8).getLong();
-				if (message[25] == 'I') {
+				if (message[25] == 'I' || message[25] == 'M') {
 					counter.insert(expected);
 				}
 			}

@@ -26,10 +26,19 @@ import dev.pgoutbox.schema.SqlIdentifier;
  * @param publishTimeout the longest a publish call may take before it counts as failed
  * @param partition the only partition to relay, or {@code null} for every row
  * @param store which store messages are written to, and how the slot is guarded
+ * @param catchUpNap how long the reader naps once it has caught up with a busy server, so
+ * that the server's next messages are read in one go; zero for never
  */
 public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier publication, Duration statusInterval,
 		int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
-		Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition, StoreSettings store) {
+		Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition, StoreSettings store,
+		Duration catchUpNap) {
+
+	/** The default of {@link #catchUpNap()}. */
+	public static final Duration DEFAULT_CATCH_UP_NAP = Duration.ofMillis(1);
+
+	/** The longest {@link #catchUpNap()}: more than this only adds latency. */
+	public static final Duration MAX_CATCH_UP_NAP = Duration.ofMillis(50);
 
 	public RelaySettings {
 		requireNonNull(table, "table");
@@ -56,6 +65,10 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 			throw new IllegalArgumentException("'maxAttempts' must be 0 (no limit) or more");
 		}
 		requirePositive(publishTimeout, "publishTimeout");
+		if (catchUpNap == null || catchUpNap.isNegative() || catchUpNap.compareTo(MAX_CATCH_UP_NAP) > 0) {
+			throw new IllegalArgumentException(
+					"'catchUpNap' must be between 0 and " + MAX_CATCH_UP_NAP.toMillis() + " ms, not " + catchUpNap);
+		}
 	}
 
 	/**
@@ -65,7 +78,8 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 			int concurrency, int bufferCapacity, Backoff retry, Backoff reconnect, int cleanupBatchSize,
 			Duration cleanupInterval, int maxAttempts, Duration publishTimeout, String partition) {
 		this(table, slot, publication, statusInterval, concurrency, bufferCapacity, retry, reconnect, cleanupBatchSize,
-				cleanupInterval, maxAttempts, publishTimeout, partition, StoreSettings.table(table));
+				cleanupInterval, maxAttempts, publishTimeout, partition, StoreSettings.table(table),
+				DEFAULT_CATCH_UP_NAP);
 	}
 
 	/**
@@ -88,7 +102,7 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 		return new RelaySettings(this.table, partition.slot(), partition.publication(), this.statusInterval,
 				this.concurrency, this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize,
 				this.cleanupInterval, this.maxAttempts, this.publishTimeout,
-				partition.filtered() ? partition.key() : null, this.store);
+				partition.filtered() ? partition.key() : null, this.store, this.catchUpNap);
 	}
 
 	/**
@@ -99,7 +113,18 @@ public record RelaySettings(OutboxTable table, SqlIdentifier slot, SqlIdentifier
 	public RelaySettings withStore(StoreSettings store) {
 		return new RelaySettings(this.table, this.slot, this.publication, this.statusInterval, this.concurrency,
 				this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize, this.cleanupInterval,
-				this.maxAttempts, this.publishTimeout, this.partition, store);
+				this.maxAttempts, this.publishTimeout, this.partition, store, this.catchUpNap);
+	}
+
+	/**
+	 * Returns these settings with another catch-up nap.
+	 * @param catchUpNap how long the reader naps once caught up, zero for never
+	 * @return the settings
+	 */
+	public RelaySettings withCatchUpNap(Duration catchUpNap) {
+		return new RelaySettings(this.table, this.slot, this.publication, this.statusInterval, this.concurrency,
+				this.bufferCapacity, this.retry, this.reconnect, this.cleanupBatchSize, this.cleanupInterval,
+				this.maxAttempts, this.publishTimeout, this.partition, this.store, catchUpNap);
 	}
 
 	/**

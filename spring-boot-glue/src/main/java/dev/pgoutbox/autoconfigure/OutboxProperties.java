@@ -261,6 +261,14 @@ public class OutboxProperties {
 		private Duration reconnectMaxDelay = Duration.ofSeconds(30);
 
 		/**
+		 * How long the reader pauses once it has caught up with a busy server, so that
+		 * the server's next messages are read in one go: about half the CPU per message,
+		 * for the reader and the server's walsender, at the cost of up to this much
+		 * latency while messages stream in fast. 0 never pauses; at most 50ms.
+		 */
+		private Duration catchUpNap = Duration.ofMillis(1);
+
+		/**
 		 * Whether the slot is a failover slot, which PostgreSQL 17 and later synchronize
 		 * to standbys with sync_replication_slots, so that the relay goes on from a
 		 * promoted standby. An existing slot is changed into one.
@@ -345,6 +353,14 @@ public class OutboxProperties {
 
 		public void setReconnectInitialDelay(Duration reconnectInitialDelay) {
 			this.reconnectInitialDelay = reconnectInitialDelay;
+		}
+
+		public Duration getCatchUpNap() {
+			return this.catchUpNap;
+		}
+
+		public void setCatchUpNap(Duration catchUpNap) {
+			this.catchUpNap = catchUpNap;
 		}
 
 		public Duration getReconnectMaxDelay() {

@@ -97,10 +97,15 @@ final class OutboxSettings {
 		Backoff reconnect = check(
 				() -> new Backoff(replication.getReconnectInitialDelay(), 2.0, replication.getReconnectMaxDelay(), 0.2),
 				"outbox.replication.reconnect-max-delay");
+		Duration nap = replication.getCatchUpNap();
+		if (nap == null || nap.isNegative() || nap.compareTo(RelaySettings.MAX_CATCH_UP_NAP) > 0) {
+			throw invalid("'outbox.replication.catch-up-nap' must be between 0 and "
+					+ RelaySettings.MAX_CATCH_UP_NAP.toMillis() + "ms, not " + nap);
+		}
 		return new RelaySettings(table(properties), slot, publication(properties), replication.getStatusInterval(),
 				delivery.getConcurrency(), delivery.getBufferSize(), retryBackoff, reconnect,
 				properties.getCleanup().getBatchSize(), properties.getCleanup().getInterval(), retry.getMaxAttempts(),
-				delivery.getPublishTimeout(), null, store(properties));
+				delivery.getPublishTimeout(), null, store(properties), nap);
 	}
 
 	private static void positive(Duration value, String property) {

@@ -143,6 +143,11 @@ class OutboxAutoConfigurationTests {
 			.withPropertyValues("outbox.delivery.concurrency=0")
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("'outbox.delivery.concurrency' must be at least 1"));
+		OutboxContexts.runner(this.target)
+			.withBean(MessagePublisher.class, () -> NO_OP)
+			.withPropertyValues("outbox.replication.catch-up-nap=51ms")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("'outbox.replication.catch-up-nap' must be between 0 and 50ms, not PT0.051S"));
 	}
 
 	@Test

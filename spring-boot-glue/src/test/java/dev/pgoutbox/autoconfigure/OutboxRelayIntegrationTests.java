@@ -15,6 +15,8 @@ import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -132,6 +134,49 @@ class OutboxRelayIntegrationTests {
 				assertThat(live).isSorted();
 			}
 		});
+	}
+
+	@ParameterizedTest(name = "catch-up-nap={0}")
+	@ValueSource(strings = { "0", "1ms", "50ms" })
+	void streamsBurstsExactlyOnceInOrderPerKeyWhateverTheCatchUpNap(String nap) throws Exception {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		RecordingPublisher publisher = new RecordingPublisher();
+		OutboxContexts.runner(target)
+			.withPropertyValues("outbox.replication.catch-up-nap=" + nap)
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				OutboxPublisher outbox = context.getBean(OutboxPublisher.class);
+				// four writers at full speed: the relay catches up after bursts of
+				// hundreds of messages, and pauses when it does
+				int perWriter = 750;
+				List<Thread> writers = new ArrayList<>();
+				for (int w = 0; w < 4; w++) {
+					String key = "writer-" + w;
+					Thread writer = new Thread(() -> {
+						for (int n = 0; n < perWriter; n++) {
+							outbox.publish("Burst", key, Map.of("n", n));
+						}
+					});
+					writers.add(writer);
+					writer.start();
+				}
+				for (Thread writer : writers) {
+					writer.join(WAIT.toMillis());
+					assertThat(writer.isAlive()).as("writer finished").isFalse();
+				}
+				publisher.awaitCount(4 * perWriter, WAIT);
+				assertThat(publisher.received()).hasSize(4 * perWriter);
+				assertThat(publisher.deliveredIds()).hasSize(4 * perWriter);
+				for (int w = 0; w < 4; w++) {
+					String key = "writer-" + w;
+					assertThat(publisher.received()
+						.stream()
+						.filter((m) -> m.key().equals(key))
+						.map((m) -> Probes.numberIn(m.payload()))
+						.toList()).as("messages of %s", key).hasSize(perWriter).isSorted().doesNotHaveDuplicates();
+				}
+			});
 	}
 
 	@Test
