@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pgoutbox.AsyncMessagePublisher;
-import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.PublishTimeoutException;
 import dev.pgoutbox.UndeliverableMessageException;
@@ -175,7 +174,7 @@ class DispatcherAsyncTests {
 		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, 1_000, policy,
 				(message, attempts, lastError) -> this.parked
 					.add(label(message) + " after " + attempts + " attempt(s): " + lastError.getMessage()),
-				new Recorder(), "async-test-");
+				this.envelopes.recorder(this.events, this.errors), "async-test-");
 		this.dispatchers.add(dispatcher);
 		return dispatcher;
 	}
@@ -189,21 +188,6 @@ class DispatcherAsyncTests {
 	}
 
 	private record Call(OutboxMessage message, CompletableFuture<Void> stage) {
-	}
-
-	private final class Recorder implements DeliveryListener {
-
-		@Override
-		public void delivered(OutboxMessage message, Duration duration) {
-			DispatcherAsyncTests.this.events.add("delivered " + label(message));
-		}
-
-		@Override
-		public void failed(OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
-			DispatcherAsyncTests.this.events.add("failed " + label(message) + "#" + attempt);
-			DispatcherAsyncTests.this.errors.add(error);
-		}
-
 	}
 
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.MessagePublisher;
 import dev.pgoutbox.OutboxMessage;
 import dev.pgoutbox.PublishTimeoutException;
@@ -142,7 +141,7 @@ class DispatcherTimeoutTests {
 			}
 		}, 2, 100, new DeliveryPolicy(FAST, 2, TIMEOUT),
 				(message, attempts, lastError) -> parked.add(new Parked(label(message), attempts, lastError)),
-				new Recorder(), "timeout-test-");
+				this.envelopes.recorder(this.events, this.errors), "timeout-test-");
 		this.dispatchers.add(dispatcher);
 		LabelledEnvelopes.offer(dispatcher, envelope("a1", "a"));
 		LabelledEnvelopes.offer(dispatcher, envelope("a2", "a"));
@@ -178,7 +177,7 @@ class DispatcherTimeoutTests {
 		Dispatcher dispatcher = new Dispatcher(publisher, concurrency, 10_000, policy,
 				(message, attempts, lastError) -> {
 					throw new AssertionError("nothing is parked in this test");
-				}, new Recorder(), "timeout-test-");
+				}, this.envelopes.recorder(this.events, this.errors), "timeout-test-");
 		this.dispatchers.add(dispatcher);
 		return dispatcher;
 	}
@@ -192,21 +191,6 @@ class DispatcherTimeoutTests {
 	}
 
 	record Parked(String label, int attempts, Throwable lastError) {
-	}
-
-	private final class Recorder implements DeliveryListener {
-
-		@Override
-		public void delivered(OutboxMessage message, Duration duration) {
-			DispatcherTimeoutTests.this.events.add("delivered " + label(message));
-		}
-
-		@Override
-		public void failed(OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
-			DispatcherTimeoutTests.this.events.add("failed " + label(message) + "#" + attempt);
-			DispatcherTimeoutTests.this.errors.add(error);
-		}
-
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.pgoutbox.DeliveryListener;
 import dev.pgoutbox.Lsn;
 import dev.pgoutbox.OutboxMessage;
 
@@ -41,6 +42,28 @@ final class LabelledEnvelopes {
 
 	String label(OutboxMessage message) {
 		return this.labels.get(message.id());
+	}
+
+	/**
+	 * Returns a listener that records {@code delivered <label>} and
+	 * {@code failed <label>#<attempt>} in {@code events}, and each failure's error in
+	 * {@code errors}.
+	 */
+	DeliveryListener recorder(List<String> events, List<Throwable> errors) {
+		return new DeliveryListener() {
+
+			@Override
+			public void delivered(OutboxMessage message, Duration duration) {
+				events.add("delivered " + label(message));
+			}
+
+			@Override
+			public void failed(OutboxMessage message, Throwable error, int attempt, Duration retryIn) {
+				events.add("failed " + label(message) + "#" + attempt);
+				errors.add(error);
+			}
+
+		};
 	}
 
 	/**
