@@ -205,6 +205,51 @@ class WalStoreIntegrationTests {
 		assertEveryKeyInNumberOrder(publisher);
 	}
 
+	@Test
+	void aReconnectWhileTheTablesRowsAreStillBeingDeliveredKeepsTheSlotAndLosesNoWalMessage() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		RecordingPublisher publisher = new RecordingPublisher();
+		AtomicBoolean refusing = new AtomicBoolean();
+		publisher.setHook((message) -> {
+			if (refusing.get()) {
+				throw new IllegalStateException("broker down");
+			}
+		});
+		List<UUID> ids = new ArrayList<>();
+		// rows of the table store that no slot has read
+		OutboxContexts.withoutRelay(OutboxContexts.runner(target))
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 0));
+		refusing.set(true);
+		wal(target)
+			// a buffer of 60: the 50 rows and 10 WAL messages fill it, and the other 40
+			// stay in the slot, unread
+			.withPropertyValues("outbox.delivery.buffer-size=60", "outbox.delivery.retry.max-attempts=0",
+					"outbox.delivery.retry.initial-delay=20ms", "outbox.delivery.retry.max-delay=50ms")
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				Relay relay = Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				// WAL messages in the slot, unconfirmed while the table's rows wait:
+				// the backlog read of the slot is still pending
+				publishNumbered(context.getBean(OutboxPublisher.class), ids, 50);
+				Awaitility.await().atMost(WAIT).until(() -> publisher.attemptedIds().contains(ids.get(0)));
+				Awaitility.await().atMost(WAIT).until(() -> relay.held() == 60);
+				DataSource dataSource = context.getBean(DataSource.class);
+				assertThat(TestPostgres.queryForString(dataSource,
+						"SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = '"
+								+ target.slot() + "' AND active_pid IS NOT NULL"))
+					.isEqualTo("1");
+				Awaitility.await().atMost(WAIT).until(() -> relay.lastError() != null);
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				// reconnected with the backlog still pending: the slot, and the WAL
+				// messages it holds, must still be there
+				refusing.set(false);
+				Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
+			});
+		assertThat(ids).hasSize(100).doesNotHaveDuplicates();
+		assertEveryKeyInNumberOrder(publisher);
+	}
+
 	/**
 	 * Publishes 50 numbered messages from {@code from} while the publisher refuses, and
 	 * stops once the relay has tried the first: they stay unconfirmed in the slot.
