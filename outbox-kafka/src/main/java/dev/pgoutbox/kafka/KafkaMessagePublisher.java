@@ -106,7 +106,7 @@ public class KafkaMessagePublisher implements AsyncMessagePublisher, DisposableB
 	 * if the send failed or was not acknowledged within the send timeout.
 	 */
 	@Override
-	public CompletableFuture<?> publishAsync(OutboxMessage message) throws Exception {
+	public CompletableFuture<?> publishAsync(OutboxMessage message) {
 		String topic = this.topics.topicFor(message);
 		ProducerRecord<String, String> record = new ProducerRecord<>(topic, null, message.committedAt().toEpochMilli(),
 				message.key(), message.payload());
@@ -128,7 +128,7 @@ public class KafkaMessagePublisher implements AsyncMessagePublisher, DisposableB
 			sent = this.kafka.send(record);
 		}
 		catch (RuntimeException ex) {
-			throw failure(message, topic, ex);
+			return CompletableFuture.failedFuture(failure(message, topic, ex));
 		}
 		long left = Math.max(0, this.sendTimeout.toNanos() - (System.nanoTime() - started));
 		CompletableFuture<Void> acknowledged = new CompletableFuture<>();
@@ -141,16 +141,15 @@ public class KafkaMessagePublisher implements AsyncMessagePublisher, DisposableB
 				acknowledged.complete(null);
 			}
 			else if (KafkaErrors.unwrap(thrown) instanceof TimeoutException) {
-				// no acknowledgement in time (a Kafka TimeoutException is another class):
-				// the record may still be sent by the producer, at worst a duplicate
-				// after
-				// which the retry's copy follows
+				// no acknowledgement in time (a Kafka TimeoutException is another
+				// class): the record may still be sent by the producer, at worst a
+				// duplicate after which the retry's copy follows
 				acknowledged
 					.completeExceptionally(new TimeoutException("Kafka did not acknowledge " + message + " on topic '"
 							+ topic + "' within " + this.sendTimeout.toMillis() + " ms (outbox.kafka.send-timeout)"));
 			}
 			else {
-				acknowledged.completeExceptionally(failureOrError(message, topic, thrown));
+				acknowledged.completeExceptionally(failure(message, topic, thrown));
 			}
 		});
 		return acknowledged;
@@ -175,27 +174,19 @@ public class KafkaMessagePublisher implements AsyncMessagePublisher, DisposableB
 		}
 	}
 
-	private static Throwable failureOrError(OutboxMessage message, String topic, Throwable thrown) {
-		try {
-			return failure(message, topic, thrown);
-		}
-		catch (Error error) {
-			return error;
-		}
-	}
-
-	private static Exception failure(OutboxMessage message, String topic, Throwable thrown) {
+	/**
+	 * Returns what a send failed with, as the outbox is to see it: undeliverable, or the
+	 * client's own error without its wrappers.
+	 */
+	private static Throwable failure(OutboxMessage message, String topic, Throwable thrown) {
 		Throwable cause = KafkaErrors.unwrap(thrown);
 		Throwable undeliverable = KafkaErrors.undeliverableCause(cause);
 		if (undeliverable != null) {
 			return new UndeliverableMessageException("Kafka cannot take " + message + " on topic '" + topic + "': "
 					+ undeliverable.getClass().getName() + ": " + undeliverable.getMessage(), cause);
 		}
-		if (cause instanceof Exception exception) {
-			return exception;
-		}
-		if (cause instanceof Error error) {
-			throw error;
+		if (cause instanceof Exception || cause instanceof Error) {
+			return cause;
 		}
 		return new ExecutionException(cause);
 	}
