@@ -181,13 +181,8 @@ class WalStoreIntegrationTests {
 	@Test
 	void switchingFromTableToWalDeliversTheRowsLeftInTheTableFirstAndBackAgain() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
-		RecordingPublisher publisher = new RecordingPublisher();
 		AtomicBoolean refusing = new AtomicBoolean();
-		publisher.setHook((message) -> {
-			if (refusing.get()) {
-				throw new IllegalStateException("broker down");
-			}
-		});
+		RecordingPublisher publisher = refusingWhile(refusing);
 		List<UUID> ids = new ArrayList<>();
 		// table store, broker down: the rows stay in the table and the slot unconfirmed
 		refusing.set(true);
@@ -208,13 +203,8 @@ class WalStoreIntegrationTests {
 	@Test
 	void aReconnectWhileTheTablesRowsAreStillBeingDeliveredKeepsTheSlotAndLosesNoWalMessage() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
-		RecordingPublisher publisher = new RecordingPublisher();
 		AtomicBoolean refusing = new AtomicBoolean();
-		publisher.setHook((message) -> {
-			if (refusing.get()) {
-				throw new IllegalStateException("broker down");
-			}
-		});
+		RecordingPublisher publisher = refusingWhile(refusing);
 		List<UUID> ids = new ArrayList<>();
 		// rows of the table store that no slot has read
 		OutboxContexts.withoutRelay(OutboxContexts.runner(target))
@@ -248,6 +238,20 @@ class WalStoreIntegrationTests {
 			});
 		assertThat(ids).hasSize(100).doesNotHaveDuplicates();
 		assertEveryKeyInNumberOrder(publisher);
+	}
+
+	/**
+	 * A publisher that fails every call, as a broker that is down, while
+	 * {@code refusing}.
+	 */
+	private static RecordingPublisher refusingWhile(AtomicBoolean refusing) {
+		RecordingPublisher publisher = new RecordingPublisher();
+		publisher.setHook((message) -> {
+			if (refusing.get()) {
+				throw new IllegalStateException("broker down");
+			}
+		});
+		return publisher;
 	}
 
 	/**
