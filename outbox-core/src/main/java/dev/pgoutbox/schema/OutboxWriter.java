@@ -26,14 +26,28 @@ public interface OutboxWriter {
 
 	/**
 	 * Returns a writer that emits transactional logical decoding messages, in
-	 * {@link WalMessageFormat}. Until it has seen every slot of the outbox exist, it
-	 * checks before writing: a message emitted while no slot exists is kept by nothing.
+	 * {@link WalMessageFormat}, compressing payloads with {@link WalCompression#DEFLATE}.
+	 * Every statement it runs refuses unless every slot of the outbox exists: a message
+	 * emitted while no slot exists is kept by nothing.
 	 * @param prefix the prefix, checked with {@link WalMessageFormat#checkPrefix}
 	 * @param slots the names of the outbox's slots, one per partition
 	 * @return the writer
 	 */
 	static OutboxWriter wal(String prefix, List<String> slots) {
-		return new WalWriter(WalMessageFormat.checkPrefix(prefix, "outbox.wal.prefix"), slots);
+		return wal(prefix, slots, WalCompression.DEFLATE);
+	}
+
+	/**
+	 * Returns a writer that emits transactional logical decoding messages, in
+	 * {@link WalMessageFormat}. Every statement it runs refuses unless every slot of the
+	 * outbox exists: a message emitted while no slot exists is kept by nothing.
+	 * @param prefix the prefix, checked with {@link WalMessageFormat#checkPrefix}
+	 * @param slots the names of the outbox's slots, one per partition
+	 * @param compression whether payloads are compressed
+	 * @return the writer
+	 */
+	static OutboxWriter wal(String prefix, List<String> slots, WalCompression compression) {
+		return new WalWriter(WalMessageFormat.checkPrefix(prefix, "outbox.wal.prefix"), slots, compression);
 	}
 
 	/**

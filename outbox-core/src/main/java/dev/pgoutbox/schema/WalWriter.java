@@ -19,12 +19,18 @@ final class WalWriter implements OutboxWriter {
 
 	private final List<String> slots;
 
-	WalWriter(String prefix, List<String> slots) {
+	private final WalCompression compression;
+
+	WalWriter(String prefix, List<String> slots, WalCompression compression) {
 		if (slots == null || slots.isEmpty()) {
 			throw new IllegalArgumentException("'slots' must not be empty");
 		}
 		this.prefix = prefix;
 		this.slots = List.copyOf(slots);
+		if (compression == null) {
+			throw new IllegalArgumentException("'compression' must not be null");
+		}
+		this.compression = compression;
 	}
 
 	@Override
@@ -58,7 +64,7 @@ final class WalWriter implements OutboxWriter {
 			statement.setString(1, this.prefix);
 			int parameter = 2;
 			for (Row row : rows) {
-				statement.setBytes(parameter++, WalMessageFormat.encode(row));
+				statement.setBytes(parameter++, WalMessageFormat.encode(row, this.compression));
 			}
 			statement.setArray(parameter++, connection.createArrayOf("text", this.slots.toArray()));
 			statement.setLong(parameter, this.slots.size());

@@ -10,6 +10,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.util.unit.DataSize;
 
 import dev.pgoutbox.schema.MessageStore;
+import dev.pgoutbox.schema.WalCompression;
 
 /**
  * Configuration properties for the outbox.
@@ -215,12 +216,27 @@ public class OutboxProperties {
 		 */
 		private String prefix;
 
+		/**
+		 * Whether payloads of 64 bytes or more are compressed (DEFLATE, written
+		 * compressed only when smaller) with store 'wal': 'deflate' or 'none'. The relay
+		 * reads both, so it may be changed at any time.
+		 */
+		private WalCompression compression = WalCompression.DEFLATE;
+
 		public String getPrefix() {
 			return this.prefix;
 		}
 
 		public void setPrefix(String prefix) {
 			this.prefix = prefix;
+		}
+
+		public WalCompression getCompression() {
+			return this.compression;
+		}
+
+		public void setCompression(WalCompression compression) {
+			this.compression = compression;
 		}
 
 	}

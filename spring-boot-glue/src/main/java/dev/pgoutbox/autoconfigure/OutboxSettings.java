@@ -66,7 +66,8 @@ final class OutboxSettings {
 			return OutboxWriter.table(table(properties));
 		}
 		return OutboxWriter.wal(store.walPrefix(),
-				partitions(properties).stream().map((partition) -> partition.slot().name()).toList());
+				partitions(properties).stream().map((partition) -> partition.slot().name()).toList(),
+				properties.getWal().getCompression());
 	}
 
 	static SqlIdentifier publication(OutboxProperties properties) {

@@ -45,6 +45,9 @@ class WalStoreIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
+	/** Text without digits, so that a payload's number is still its only digits. */
+	private static final String NOTE = "the quick brown fox jumps over the lazy dog, ".repeat(10);
+
 	private static ApplicationContextRunner wal(OutboxContexts.Target target) {
 		return OutboxContexts.runner(target).withPropertyValues("outbox.store=wal");
 	}
@@ -201,6 +204,45 @@ class WalStoreIntegrationTests {
 	}
 
 	@Test
+	void compressionCanBeTurnedOnWithMessagesWaitingAndShrinksTheirWal() {
+		OutboxContexts.Target target = OutboxContexts.newTarget();
+		AtomicBoolean refusing = new AtomicBoolean(true);
+		RecordingPublisher publisher = refusingWhile(refusing);
+		List<UUID> ids = new ArrayList<>();
+		long[] walBytes = new long[2];
+		// compression off, broker down: 50 messages of about 500 bytes wait in the slot
+		wal(target)
+			.withPropertyValues("outbox.wal.compression=none", "outbox.delivery.retry.max-attempts=0",
+					"outbox.shutdown-timeout=1s")
+			.withBean(MessagePublisher.class, () -> publisher)
+			.run((context) -> {
+				Probes.awaitState(context, RelayState.RUNNING, WAIT);
+				walBytes[0] = walWrittenBy(context.getBean(DataSource.class),
+						() -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 0, NOTE));
+				Awaitility.await().atMost(WAIT).until(() -> publisher.attemptedIds().contains(ids.get(0)));
+			});
+		refusing.set(false);
+		// compression on (the default): the waiting messages first, then the compressed
+		wal(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
+			walBytes[1] = walWrittenBy(context.getBean(DataSource.class),
+					() -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 50, NOTE));
+			Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
+		});
+		assertThat(ids).hasSize(100).doesNotHaveDuplicates();
+		assertEveryKeyInNumberOrder(publisher);
+		assertThat(publisher.received()).allSatisfy((message) -> assertThat(message.payload()).contains(NOTE));
+		// about 640 bytes of WAL a message uncompressed, under half of that compressed
+		assertThat(walBytes[1]).isLessThan(walBytes[0] / 2);
+	}
+
+	private static long walWrittenBy(DataSource dataSource, Runnable writes) {
+		String lsn = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint";
+		long before = Long.parseLong(TestPostgres.queryForString(dataSource, lsn));
+		writes.run();
+		return Long.parseLong(TestPostgres.queryForString(dataSource, lsn)) - before;
+	}
+
+	@Test
 	void aReconnectWhileTheTablesRowsAreStillBeingDeliveredKeepsTheSlotAndLosesNoWalMessage() {
 		OutboxContexts.Target target = OutboxContexts.newTarget();
 		AtomicBoolean refusing = new AtomicBoolean();
@@ -286,8 +328,13 @@ class WalStoreIntegrationTests {
 	}
 
 	private static void publishNumbered(OutboxPublisher outbox, List<UUID> ids, int from) {
+		publishNumbered(outbox, ids, from, null);
+	}
+
+	private static void publishNumbered(OutboxPublisher outbox, List<UUID> ids, int from, String note) {
 		for (int i = from; i < from + 50; i++) {
-			ids.add(outbox.publish("N", "key-" + (i % 2), Map.of("n", i)));
+			ids.add(outbox.publish("N", "key-" + (i % 2),
+					(note != null) ? Map.of("n", i, "note", note) : Map.of("n", i)));
 		}
 	}
 
@@ -361,6 +408,17 @@ class WalStoreIntegrationTests {
 				.rootCause()
 				.hasMessageContaining("outbox.wal.prefix")
 				.hasMessageContaining("not allowed"));
+	}
+
+	@Test
+	void anUnknownCompressionIsAClearStartupError() {
+		wal(OutboxContexts.newTarget()).withPropertyValues("outbox.wal.compression=gzip")
+			.withBean(MessagePublisher.class, () -> (message) -> {
+			})
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("outbox.wal.compression")
+				.hasStackTraceContaining("gzip"));
 	}
 
 	static void dropSlot(DataSource dataSource, String slot) {
