@@ -24,11 +24,14 @@ final class BenchmarkServer implements AutoCloseable {
 
 	private final String password;
 
-	private BenchmarkServer(EmbeddedPostgres embedded, String url, String username, String password) {
+	private final boolean owner;
+
+	private BenchmarkServer(EmbeddedPostgres embedded, String url, String username, String password, boolean owner) {
 		this.embedded = embedded;
 		this.url = url;
 		this.username = username;
 		this.password = password;
+		this.owner = owner;
 	}
 
 	static BenchmarkServer start(BenchmarkOptions options) throws IOException {
@@ -47,12 +50,47 @@ final class BenchmarkServer implements AutoCloseable {
 			.setServerConfig("synchronous_commit", "on")
 			.setServerConfig("fsync", options.fsync() ? "on" : "off")
 			.start();
-		return new BenchmarkServer(postgres, postgres.getJdbcUrl("postgres", "postgres"), "postgres", null);
+		return new BenchmarkServer(postgres, postgres.getJdbcUrl("postgres", "postgres"), "postgres", null, true);
 	}
 
 	/** Returns a server that is already running, given by its JDBC URL. */
 	static BenchmarkServer external(String url, String username, String password) {
-		return new BenchmarkServer(null, url, username, password);
+		return new BenchmarkServer(null, url, username, password, true);
+	}
+
+	/**
+	 * Returns the same server, on a database of its own, created if it does not exist:
+	 * logical decoding skips other databases' changes, so what is measured there is not
+	 * slowed by slots reading the others (every slot of a database receives every logical
+	 * decoding message). Closing it leaves the server running.
+	 * @param name the database, lower-case letters, digits and underscores
+	 */
+	BenchmarkServer database(String name) throws SQLException {
+		if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+			throw new IllegalArgumentException("Not a plain database name: '" + name + "'");
+		}
+		try (HikariDataSource dataSource = dataSource(1); Connection connection = dataSource.getConnection()) {
+			boolean exists;
+			try (java.sql.PreparedStatement query = connection
+				.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
+				query.setString(1, name);
+				try (ResultSet rs = query.executeQuery()) {
+					exists = rs.next();
+				}
+			}
+			if (!exists) {
+				try (Statement statement = connection.createStatement()) {
+					statement.execute("CREATE DATABASE " + name);
+				}
+			}
+		}
+		int path = this.url.indexOf('/', "jdbc:postgresql://".length());
+		if (!this.url.startsWith("jdbc:postgresql://") || path < 0) {
+			throw new IllegalStateException("Cannot name a database in the URL '" + this.url + "'");
+		}
+		int query = this.url.indexOf('?', path);
+		String url = this.url.substring(0, path + 1) + name + ((query >= 0) ? this.url.substring(query) : "");
+		return new BenchmarkServer(this.embedded, url, this.username, this.password, false);
 	}
 
 	String url() {
@@ -98,7 +136,7 @@ final class BenchmarkServer implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
-		if (this.embedded != null) {
+		if (this.embedded != null && this.owner) {
 			this.embedded.close();
 		}
 	}

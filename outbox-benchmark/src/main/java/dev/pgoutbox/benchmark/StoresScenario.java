@@ -22,6 +22,8 @@ import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgoutbox.OutboxPublisher;
+import dev.pgoutbox.schema.OutboxWriter;
+import dev.pgoutbox.schema.WalMessageFormat;
 
 import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
 
@@ -29,9 +31,9 @@ import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
  * The two message stores side by side in one run: {@code outbox.store=table} (a row of
  * the outbox table, deleted once delivered) and {@code outbox.store=wal} (a
  * {@code pg_logical_emit_message} in the caller's transaction). Each store has a relay of
- * its own in a workspace of its own, both running through the whole scenario, and every
- * measurement alternates the stores in rounds so that drift on a shared machine hits both
- * alike:
+ * its own in a workspace and a database of its own (so that neither relay reads the
+ * other's messages), both running through the whole scenario, and every measurement
+ * alternates the stores in rounds so that drift on a shared machine hits both alike:
  *
  * <ul>
  * <li>publish throughput, 8 writer threads: outbox-only transactions (one
@@ -44,7 +46,10 @@ import static dev.pgoutbox.benchmark.ScenarioResult.decimal;
  * <li>drain rate of a backlog written while the relay is stopped, and latency at 1,000
  * msg/s;</li>
  * <li>the outbox table's size and dead tuples after a broker outage (the publisher
- * failing) at 1,000 msg/s, and the WAL the slot holds back meanwhile.</li>
+ * failing) at 1,000 msg/s, and the WAL the slot holds back meanwhile;</li>
+ * <li>the bare SQL of both stores, with no library: plain JDBC inserts into a table like
+ * the outbox table against {@code pg_logical_emit_message} of the same message in the WAL
+ * store's encoding, alone and after the order insert, for what the server allows.</li>
  * </ul>
  */
 final class StoresScenario implements Scenario {
@@ -96,6 +101,8 @@ final class StoresScenario implements Scenario {
 
 	private final AtomicLong rows = new AtomicLong();
 
+	private final Bare bare = new Bare();
+
 	@Override
 	public ScenarioResult run(BenchmarkServer server, BenchmarkOptions options) throws Exception {
 		List<Side> sides = new ArrayList<>();
@@ -113,6 +120,7 @@ final class StoresScenario implements Scenario {
 			for (Side side : sides) {
 				outage(side, options.storesOutageSeconds());
 			}
+			bare(sides.get(0), options.storesTransactions());
 			for (Side side : sides) {
 				side.checkStore();
 			}
@@ -271,6 +279,34 @@ final class StoresScenario implements Scenario {
 				megabytes(side.outageAfter.size()), side.outageAfter.deadTuples());
 	}
 
+	/**
+	 * The stores' SQL with no library around it, in rounds on one side's connections:
+	 * what the server allows, as a bound on the ratios the library can reach.
+	 */
+	private void bare(Side side, int transactions) throws Exception {
+		int perRound = transactions / ROUNDS;
+		// no relay reads: its slot would receive every emitted message
+		side.relay.stopRelay();
+		for (int round = 0; round < ROUNDS; round++) {
+			for (int i = 0; i < 4; i++) {
+				switch ((round + i) % 4) {
+					case 0 -> this.bare.insertSeconds += run((row) -> side.bareInsert(row, false), perRound);
+					case 1 -> this.bare.emitSeconds += run((row) -> side.bareEmit(row, false), perRound);
+					case 2 -> this.bare.orderInsertSeconds += run((row) -> side.bareInsert(row, true), perRound);
+					default -> this.bare.orderEmitSeconds += run((row) -> side.bareEmit(row, true), perRound);
+				}
+			}
+		}
+		side.relay.startRelay();
+		this.bare.transactions = (long) perRound * ROUNDS;
+		Progress.say(
+				"stores: bare SQL: insert %,.0f tx/s, emit %,.0f tx/s (ratio %s); order + insert %,.0f tx/s, "
+						+ "order + emit %,.0f tx/s (time ratio %s)",
+				this.bare.rate(this.bare.insertSeconds), this.bare.rate(this.bare.emitSeconds),
+				decimal(this.bare.publishRatio()), this.bare.rate(this.bare.orderInsertSeconds),
+				this.bare.rate(this.bare.orderEmitSeconds), decimal(this.bare.overheadRatio()));
+	}
+
 	private ScenarioResult report(List<Side> sides, BenchmarkOptions options) {
 		ScenarioResult result = new ScenarioResult("stores");
 		Side table = find(sides, Store.TABLE);
@@ -286,6 +322,8 @@ final class StoresScenario implements Scenario {
 			.put("overhead_ratio", ratio(overheadRatio))
 			.put("drain_ratio", ratio(drainRatio))
 			.put("latency_p99_ratio", ratio(latencyRatio))
+			.put("bare_publish_ratio", ratio(this.bare.publishRatio()))
+			.put("bare_overhead_ratio", ratio(this.bare.overheadRatio()))
 			.put("stores", String.join(",", sides.stream().map(Side::label).toList()))
 			.put("transactions", options.storesTransactions())
 			.put("threads", THREADS)
@@ -339,6 +377,14 @@ final class StoresScenario implements Scenario {
 				(wal != null) ? latencyText("wal", wal.latency) : missing,
 				(table != null) ? latencyText("table", table.latency) : "-", ratio(latencyRatio), "p99 <= table's",
 				both ? latencyRatio <= 1.0 : null));
+		result.row(new ScenarioResult.Row("stores bare SQL, outbox only",
+				String.format("emit %,.0f tx/s", this.bare.rate(this.bare.emitSeconds)),
+				String.format("insert %,.0f tx/s", this.bare.rate(this.bare.insertSeconds)),
+				ratio(this.bare.publishRatio()), "(bound)", null));
+		result.row(new ScenarioResult.Row("stores bare SQL, order+message",
+				String.format("emit %,.0f tx/s", this.bare.rate(this.bare.orderEmitSeconds)),
+				String.format("insert %,.0f tx/s", this.bare.rate(this.bare.orderInsertSeconds)),
+				ratio(this.bare.overheadRatio()), "(bound)", null));
 		for (Side side : sides) {
 			result.row(new ScenarioResult.Row("stores outage (" + side.label() + ")",
 					String.format("table %s, %,d dead after; slot held %s", megabytes(side.outageAfter.size()),
@@ -388,6 +434,35 @@ final class StoresScenario implements Scenario {
 	/** Runs {@code count} transactions on {@link #THREADS} threads. @return seconds */
 	private double run(Writers.Transaction transaction, int count) throws Exception {
 		return Writers.run(transaction, count, THREADS, this.rows);
+	}
+
+	/** The bare SQL's times, over the same number of transactions each. */
+	private static final class Bare {
+
+		private long transactions;
+
+		private double insertSeconds;
+
+		private double emitSeconds;
+
+		private double orderInsertSeconds;
+
+		private double orderEmitSeconds;
+
+		double rate(double seconds) {
+			return this.transactions / seconds;
+		}
+
+		/** Emits over inserts, in transactions per second. */
+		double publishRatio() {
+			return this.insertSeconds / this.emitSeconds;
+		}
+
+		/** Time of order plus emit over order plus insert: above 1 is slower. */
+		double overheadRatio() {
+			return this.orderEmitSeconds / this.orderInsertSeconds;
+		}
+
 	}
 
 	/** The outbox table's size and counters. */
@@ -455,7 +530,11 @@ final class StoresScenario implements Scenario {
 
 		Side(BenchmarkServer server, Store store) throws Exception {
 			this.store = store;
-			this.workspace = new Workspace(server, "stores_" + store.label(), "st" + store.label().charAt(0)).reset();
+			// a database per store: otherwise the table store's relay would also receive,
+			// and drop, every message of the WAL store
+			this.workspace = new Workspace(server.database("bench_stores_" + store.label()), "stores_" + store.label(),
+					"st" + store.label().charAt(0))
+				.reset();
 			Map<String, Object> properties = new LinkedHashMap<>(store.properties());
 			properties.put("spring.datasource.hikari.maximum-pool-size", 24);
 			// an outage is retried until it ends, at most a second apart
@@ -519,6 +598,35 @@ final class StoresScenario implements Scenario {
 				insertOrder(order);
 				this.jdbc.update(this.insertPlain, Payloads.timeOrderedId(), Payloads.TYPE, order.customerId(),
 						this.jsonMapper.writeValueAsString(order), new SqlParameterValue(Types.VARCHAR, null));
+			});
+		}
+
+		/** A plain insert of the message into a table like the outbox table. */
+		void bareInsert(long row, boolean withOrder) {
+			Payloads.OrderPlaced order = Payloads.order(row, KEYS);
+			this.transactions.executeWithoutResult((status) -> {
+				if (withOrder) {
+					insertOrder(order);
+				}
+				this.jdbc.update(this.insertPlain, Payloads.timeOrderedId(), Payloads.TYPE, order.customerId(),
+						this.jsonMapper.writeValueAsString(order), new SqlParameterValue(Types.VARCHAR, null));
+			});
+		}
+
+		/**
+		 * The message emitted in the WAL store's encoding, with a prefix no relay reads
+		 * and no check of the slots.
+		 */
+		void bareEmit(long row, boolean withOrder) {
+			Payloads.OrderPlaced order = Payloads.order(row, KEYS);
+			this.transactions.executeWithoutResult((status) -> {
+				if (withOrder) {
+					insertOrder(order);
+				}
+				byte[] content = WalMessageFormat.encode(new OutboxWriter.Row(Payloads.timeOrderedId(), Payloads.TYPE,
+						order.customerId(), this.jsonMapper.writeValueAsString(order), null));
+				this.jdbc.queryForObject("SELECT pg_logical_emit_message(true, 'benchmark:bare', ?::bytea)",
+						String.class, content);
 			});
 		}
 
