@@ -28,6 +28,7 @@ import dev.pgoutbox.autoconfigure.health.OutboxHealthContributorAutoConfiguratio
 import dev.pgoutbox.relay.Relay;
 import dev.pgoutbox.relay.RelayState;
 import dev.pgoutbox.testsupport.BootLine;
+import dev.pgoutbox.testsupport.Committed;
 import dev.pgoutbox.testsupport.OutboxContexts;
 import dev.pgoutbox.testsupport.Probes;
 import dev.pgoutbox.testsupport.RecordingPublisher;
@@ -209,7 +210,7 @@ class WalStoreIntegrationTests {
 		AtomicBoolean refusing = new AtomicBoolean(true);
 		RecordingPublisher publisher = refusingWhile(refusing);
 		List<UUID> ids = new ArrayList<>();
-		long[] walBytes = new long[2];
+		String sizes = target.slot() + "_sizes";
 		// compression off, broker down: 50 messages of about 500 bytes wait in the slot
 		wal(target)
 			.withPropertyValues("outbox.wal.compression=none", "outbox.delivery.retry.max-attempts=0",
@@ -217,29 +218,25 @@ class WalStoreIntegrationTests {
 			.withBean(MessagePublisher.class, () -> publisher)
 			.run((context) -> {
 				Probes.awaitState(context, RelayState.RUNNING, WAIT);
-				walBytes[0] = walWrittenBy(context.getBean(DataSource.class),
-						() -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 0, NOTE));
+				// a second slot keeps every message, to read what the WAL carries of each
+				TestPostgres.execute(target.database(),
+						"SELECT pg_create_logical_replication_slot('" + sizes + "', 'pgoutput')");
+				publishNumbered(context.getBean(OutboxPublisher.class), ids, 0, NOTE);
 				Awaitility.await().atMost(WAIT).until(() -> publisher.attemptedIds().contains(ids.get(0)));
 			});
 		refusing.set(false);
 		// compression on (the default): the waiting messages first, then the compressed
-		wal(target).withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			walBytes[1] = walWrittenBy(context.getBean(DataSource.class),
-					() -> publishNumbered(context.getBean(OutboxPublisher.class), ids, 50, NOTE));
-			Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
-		});
+		publishAndDeliver(wal(target), publisher, ids, 50, NOTE);
 		assertThat(ids).hasSize(100).doesNotHaveDuplicates();
 		assertEveryKeyInNumberOrder(publisher);
 		assertThat(publisher.received()).allSatisfy((message) -> assertThat(message.payload()).contains(NOTE));
-		// about 640 bytes of WAL a message uncompressed, under half of that compressed
-		assertThat(walBytes[1]).isLessThan(walBytes[0] / 2);
-	}
-
-	private static long walWrittenBy(DataSource dataSource, Runnable writes) {
-		String lsn = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint";
-		long before = Long.parseLong(TestPostgres.queryForString(dataSource, lsn));
-		writes.run();
-		return Long.parseLong(TestPostgres.queryForString(dataSource, lsn)) - before;
+		List<Integer> contents = Committed.walMessageSizes(target, sizes, "outbox:public.outbox");
+		TestPostgres.execute(target.database(), "SELECT pg_drop_replication_slot('" + sizes + "')");
+		assertThat(contents).hasSize(100);
+		// about 500 bytes of content a message uncompressed, under a third of that
+		// compressed
+		assertThat(contents.subList(0, 50)).allSatisfy((size) -> assertThat(size).isGreaterThan(480));
+		assertThat(contents.subList(50, 100)).allSatisfy((size) -> assertThat(size).isLessThan(160));
 	}
 
 	@Test
@@ -317,8 +314,13 @@ class WalStoreIntegrationTests {
 	 */
 	private static void publishAndDeliver(ApplicationContextRunner runner, RecordingPublisher publisher, List<UUID> ids,
 			int from) {
+		publishAndDeliver(runner, publisher, ids, from, null);
+	}
+
+	private static void publishAndDeliver(ApplicationContextRunner runner, RecordingPublisher publisher, List<UUID> ids,
+			int from, String note) {
 		runner.withBean(MessagePublisher.class, () -> publisher).run((context) -> {
-			publishNumbered(context.getBean(OutboxPublisher.class), ids, from);
+			publishNumbered(context.getBean(OutboxPublisher.class), ids, from, note);
 			Awaitility.await().atMost(WAIT).until(() -> publisher.deliveredIds().containsAll(ids));
 			DataSource dataSource = context.getBean(DataSource.class);
 			Awaitility.await()
