@@ -242,7 +242,11 @@ public final class WalMessageFormat {
 	}
 
 	private static String text(ByteBuffer in, String field) {
-		int length = varint(in, field + " length");
+		return utf8(in, varint(in, field + " length"), field);
+	}
+
+	/** Reads {@code length} bytes of UTF-8 at the buffer's position. */
+	private static String utf8(ByteBuffer in, int length, String field) {
 		require(in, length, field);
 		String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
 		in.position(in.position() + length);
@@ -280,10 +284,7 @@ public final class WalMessageFormat {
 			throw new IllegalArgumentException(
 					"An outbox message in the WAL has " + field + " length " + length + ", which is not allowed");
 		}
-		require(in, length, field);
-		String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
-		in.position(in.position() + length);
-		return value;
+		return utf8(in, length, field);
 	}
 
 	private static void require(ByteBuffer in, int length, String field) {
