@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -150,11 +152,13 @@ class OutboxAutoConfigurationTests {
 				.hasMessageContaining("'outbox.replication.catch-up-nap' must be between 0 and 50ms, not PT0.051S"));
 	}
 
-	@Test
-	void failsClearlyWhenTheSchemaIsMissingAndInitializationIsOff() {
+	/** {@code embedded} is off too: Spring Boot never takes PostgreSQL for embedded. */
+	@ParameterizedTest
+	@ValueSource(strings = { "never", "embedded" })
+	void failsClearlyWhenTheSchemaIsMissingAndInitializationIsOff(String mode) {
 		OutboxContexts.runner(this.target)
 			.withBean(MessagePublisher.class, () -> NO_OP)
-			.withPropertyValues("outbox.initialize-schema=never")
+			.withPropertyValues("outbox.initialize-schema=" + mode)
 			.run((context) -> {
 				FailureAnalysis analysis = new OutboxFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis).isNotNull();
