@@ -288,23 +288,25 @@ final class StoresScenario implements Scenario {
 		// no relay reads: its slot would receive every emitted message
 		side.relay.stopRelay();
 		for (int round = 0; round < ROUNDS; round++) {
-			for (int i = 0; i < 4; i++) {
-				switch ((round + i) % 4) {
+			for (int i = 0; i < 5; i++) {
+				switch ((round + i) % 5) {
 					case 0 -> this.bare.insertSeconds += run((row) -> side.bareInsert(row, false), perRound);
-					case 1 -> this.bare.emitSeconds += run((row) -> side.bareEmit(row, false), perRound);
-					case 2 -> this.bare.orderInsertSeconds += run((row) -> side.bareInsert(row, true), perRound);
-					default -> this.bare.orderEmitSeconds += run((row) -> side.bareEmit(row, true), perRound);
+					case 1 -> this.bare.emitSeconds += run((row) -> side.bareEmit(row, false, false), perRound);
+					case 2 -> this.bare.checkedEmitSeconds += run((row) -> side.bareEmit(row, false, true), perRound);
+					case 3 -> this.bare.orderInsertSeconds += run((row) -> side.bareInsert(row, true), perRound);
+					default -> this.bare.orderEmitSeconds += run((row) -> side.bareEmit(row, true, false), perRound);
 				}
 			}
 		}
 		side.relay.startRelay();
 		this.bare.transactions = (long) perRound * ROUNDS;
 		Progress.say(
-				"stores: bare SQL: insert %,.0f tx/s, emit %,.0f tx/s (ratio %s); order + insert %,.0f tx/s, "
-						+ "order + emit %,.0f tx/s (time ratio %s)",
+				"stores: bare SQL: insert %,.0f tx/s, emit %,.0f tx/s (ratio %s), emit checking the slots %,.0f tx/s; "
+						+ "order + insert %,.0f tx/s, order + emit %,.0f tx/s (time ratio %s)",
 				this.bare.rate(this.bare.insertSeconds), this.bare.rate(this.bare.emitSeconds),
-				decimal(this.bare.publishRatio()), this.bare.rate(this.bare.orderInsertSeconds),
-				this.bare.rate(this.bare.orderEmitSeconds), decimal(this.bare.overheadRatio()));
+				decimal(this.bare.publishRatio()), this.bare.rate(this.bare.checkedEmitSeconds),
+				this.bare.rate(this.bare.orderInsertSeconds), this.bare.rate(this.bare.orderEmitSeconds),
+				decimal(this.bare.overheadRatio()));
 	}
 
 	private ScenarioResult report(List<Side> sides, BenchmarkOptions options) {
@@ -324,6 +326,7 @@ final class StoresScenario implements Scenario {
 			.put("latency_p99_ratio", ratio(latencyRatio))
 			.put("bare_publish_ratio", ratio(this.bare.publishRatio()))
 			.put("bare_overhead_ratio", ratio(this.bare.overheadRatio()))
+			.put("bare_checked_emit_ratio", ratio(this.bare.emitSeconds / this.bare.checkedEmitSeconds))
 			.put("stores", String.join(",", sides.stream().map(Side::label).toList()))
 			.put("transactions", options.storesTransactions())
 			.put("threads", THREADS)
@@ -381,6 +384,10 @@ final class StoresScenario implements Scenario {
 				String.format("emit %,.0f tx/s", this.bare.rate(this.bare.emitSeconds)),
 				String.format("insert %,.0f tx/s", this.bare.rate(this.bare.insertSeconds)),
 				ratio(this.bare.publishRatio()), "(bound)", null));
+		result.row(new ScenarioResult.Row("stores bare SQL, slot check",
+				String.format("emit checking the slots %,.0f tx/s", this.bare.rate(this.bare.checkedEmitSeconds)),
+				String.format("emit %,.0f tx/s", this.bare.rate(this.bare.emitSeconds)),
+				ratio(this.bare.emitSeconds / this.bare.checkedEmitSeconds), "-", null));
 		result.row(new ScenarioResult.Row("stores bare SQL, order+message",
 				String.format("emit %,.0f tx/s", this.bare.rate(this.bare.orderEmitSeconds)),
 				String.format("insert %,.0f tx/s", this.bare.rate(this.bare.orderInsertSeconds)),
@@ -444,6 +451,8 @@ final class StoresScenario implements Scenario {
 		private double insertSeconds;
 
 		private double emitSeconds;
+
+		private double checkedEmitSeconds;
 
 		private double orderInsertSeconds;
 
@@ -614,10 +623,10 @@ final class StoresScenario implements Scenario {
 		}
 
 		/**
-		 * The message emitted in the WAL store's encoding, with a prefix no relay reads
-		 * and no check of the slots.
+		 * The message emitted in the WAL store's encoding, with a prefix no relay reads,
+		 * with or without the check of the slots that the library makes.
 		 */
-		void bareEmit(long row, boolean withOrder) {
+		void bareEmit(long row, boolean withOrder, boolean checked) {
 			Payloads.OrderPlaced order = Payloads.order(row, KEYS);
 			this.transactions.executeWithoutResult((status) -> {
 				if (withOrder) {
@@ -625,8 +634,15 @@ final class StoresScenario implements Scenario {
 				}
 				byte[] content = WalMessageFormat.encode(new OutboxWriter.Row(Payloads.timeOrderedId(), Payloads.TYPE,
 						order.customerId(), this.jsonMapper.writeValueAsString(order), null));
-				this.jdbc.queryForObject("SELECT pg_logical_emit_message(true, 'benchmark:bare', ?::bytea)",
-						String.class, content);
+				if (checked) {
+					this.jdbc.queryForObject("SELECT pg_logical_emit_message(true, 'benchmark:bare', ?::bytea) "
+							+ "WHERE (SELECT count(*) FROM pg_catalog.pg_get_replication_slots() AS s "
+							+ "WHERE s.slot_name = ?) = 1", String.class, content, this.workspace.relaySlot());
+				}
+				else {
+					this.jdbc.queryForObject("SELECT pg_logical_emit_message(true, 'benchmark:bare', ?::bytea)",
+							String.class, content);
+				}
 			});
 		}
 
