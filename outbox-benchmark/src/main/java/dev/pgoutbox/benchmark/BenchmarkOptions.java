@@ -41,6 +41,8 @@ import java.util.Set;
  * @param storesLatencySeconds how long the {@code stores} scenario writes at 1,000 msg/s
  * per store for its latency
  * @param storesOutageSeconds how long the broker is down in the {@code stores} scenario
+ * @param walCompression {@code outbox.wal.compression} of the {@code stores} scenario's
+ * WAL store
  * @param floorVariants the readers the {@code floor} scenario compares, the first being
  * the baseline
  * @param kafkaRows backlog the {@code kafka} scenario drains through Kafka and through
@@ -61,8 +63,9 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 		boolean latencyFloor, int overheadTransactions, int overheadThreads, int memoryRows, String memoryHeap,
 		int slowRows, int slowKeys, List<Integer> slowConcurrencies, int slowPublishMillis,
 		List<StoresScenario.Store> stores, int storesTransactions, int storesDrainRows, int storesLatencySeconds,
-		int storesOutageSeconds, List<FloorReader.Variant> floorVariants, int kafkaRows, int kafkaLatencySeconds,
-		int kafkaConcurrency, int kafkaLingerMs, int fanoutRows, int fanoutPasses, Path profile) {
+		int storesOutageSeconds, String walCompression, List<FloorReader.Variant> floorVariants, int kafkaRows,
+		int kafkaLatencySeconds, int kafkaConcurrency, int kafkaLingerMs, int fanoutRows, int fanoutPasses,
+		Path profile) {
 
 	static final List<String> ALL_SCENARIOS = List.of("drain", "latency", "overhead", "memory", "slow-broker", "stores",
 			"floor", "kafka", "fanout");
@@ -83,7 +86,7 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 			  --memory-rows=1000000 --memory-heap=128m
 			  --slow-rows=20000 --slow-keys=1000 --slow-concurrency=1,4,16,64 --slow-publish-ms=2
 			  --stores=table,wal --stores-transactions=20000 --stores-drain-rows=50000
-			  --stores-latency-seconds=20 --stores-outage-seconds=60
+			  --stores-latency-seconds=20 --stores-outage-seconds=60 --wal-compression=deflate|none
 			  --floor-variants=blocking-nap-1ms,blocking,pending,...   readers of the floor scenario (default: all, blocking-nap-1ms first)
 			              kafka           the Kafka module to a KRaft broker in this JVM against the no-op publisher (not run by default)
 			              fanout          the drain with three no-op handlers against one (not run by default)
@@ -115,10 +118,10 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 				in.number("slow-keys", 1_000), in.numbers("slow-concurrency", List.of(1, 4, 16, 64)),
 				in.number("slow-publish-ms", 2), in.stores(), in.number("stores-transactions", 20_000),
 				in.number("stores-drain-rows", 50_000), in.number("stores-latency-seconds", 20),
-				in.number("stores-outage-seconds", 60), in.floorVariants(), in.number("kafka-rows", 100_000),
-				in.number("kafka-latency-seconds", 20), in.number("kafka-concurrency", 16),
-				in.number("kafka-linger-ms", -1), in.number("fanout-rows", 100_000), in.number("fanout-passes", 2),
-				in.path("profile"));
+				in.number("stores-outage-seconds", 60), in.walCompression(), in.floorVariants(),
+				in.number("kafka-rows", 100_000), in.number("kafka-latency-seconds", 20),
+				in.number("kafka-concurrency", 16), in.number("kafka-linger-ms", -1), in.number("fanout-rows", 100_000),
+				in.number("fanout-passes", 2), in.path("profile"));
 		if (!in.unused().isEmpty()) {
 			throw new IllegalArgumentException("Unknown argument(s) " + in.unused() + "\n" + USAGE);
 		}
@@ -134,6 +137,14 @@ record BenchmarkOptions(List<String> scenarios, String jdbcUrl, String username,
 
 		Arguments(Map<String, String> values) {
 			this.values = values;
+		}
+
+		String walCompression() {
+			String value = text("wal-compression", "deflate");
+			if (!value.equals("deflate") && !value.equals("none")) {
+				throw new IllegalArgumentException("--wal-compression must be deflate or none, not '" + value + "'");
+			}
+			return value;
 		}
 
 		String text(String name, String fallback) {

@@ -108,7 +108,7 @@ final class StoresScenario implements Scenario {
 		List<Side> sides = new ArrayList<>();
 		try {
 			for (Store store : options.stores()) {
-				sides.add(new Side(server, store));
+				sides.add(new Side(server, store, options.walCompression()));
 			}
 			for (Side side : sides) {
 				warmUp(side);
@@ -331,7 +331,8 @@ final class StoresScenario implements Scenario {
 			.put("transactions", options.storesTransactions())
 			.put("threads", THREADS)
 			.put("drain_rows", options.storesDrainRows())
-			.put("outage_s", options.storesOutageSeconds());
+			.put("outage_s", options.storesOutageSeconds())
+			.put("wal_compression", options.walCompression());
 		for (Side side : sides) {
 			String p = side.label() + "_";
 			result.put(p + "wal_bytes_per_msg", side.walBytesPerMessage())
@@ -537,7 +538,7 @@ final class StoresScenario implements Scenario {
 
 		private long rowsLeft;
 
-		Side(BenchmarkServer server, Store store) throws Exception {
+		Side(BenchmarkServer server, Store store, String walCompression) throws Exception {
 			this.store = store;
 			// a database per store: otherwise the table store's relay would also receive,
 			// and drop, every message of the WAL store
@@ -545,6 +546,9 @@ final class StoresScenario implements Scenario {
 					"st" + store.label().charAt(0))
 				.reset();
 			Map<String, Object> properties = new LinkedHashMap<>(store.properties());
+			if (store == Store.WAL) {
+				properties.put("outbox.wal.compression", walCompression);
+			}
 			properties.put("spring.datasource.hikari.maximum-pool-size", 24);
 			// an outage is retried until it ends, at most a second apart
 			properties.put("outbox.delivery.retry.max-attempts", 0);
