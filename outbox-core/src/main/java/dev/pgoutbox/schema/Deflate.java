@@ -1,5 +1,6 @@
 package dev.pgoutbox.schema;
 
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -46,9 +47,7 @@ final class Deflate {
 			if (!deflater.finished()) {
 				return null;
 			}
-			byte[] compressed = new byte[length];
-			System.arraycopy(out, 0, compressed, 0, length);
-			return compressed;
+			return Arrays.copyOf(out, length);
 		}
 		finally {
 			deflater.reset();
