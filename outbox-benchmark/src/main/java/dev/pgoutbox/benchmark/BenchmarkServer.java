@@ -2,6 +2,7 @@ package dev.pgoutbox.benchmark;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -71,7 +72,7 @@ final class BenchmarkServer implements AutoCloseable {
 		}
 		try (HikariDataSource dataSource = dataSource(1); Connection connection = dataSource.getConnection()) {
 			boolean exists;
-			try (java.sql.PreparedStatement query = connection
+			try (PreparedStatement query = connection
 				.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
 				query.setString(1, name);
 				try (ResultSet rs = query.executeQuery()) {
